@@ -1,0 +1,54 @@
+import { reject, replay, type Decision } from '../decision.js';
+import { issuerOf, type HuntCommand } from './hunt-commands.js';
+import type { HuntEvent } from './hunt-events.js';
+import { HuntRejectionCode } from './hunt-rejections.js';
+import type { HuntState } from './hunt-state.js';
+import { decideLifecycle, decideSpawn, decideTick } from './decide-lifecycle.js';
+import { decideJoin, decideKick, decideLeave } from './decide-membership.js';
+import { decideSubmit } from './decide-submit.js';
+import { decideAnnounce, decideEditClue, decideHintRequest, decideHintRelease } from './decide-content.js';
+
+export type HuntDecision = Decision<HuntEvent, HuntRejectionCode>;
+
+/**
+ * The hunt's rules: what `command` changes in `state`, or why it is refused. Pure: no clock (time
+ * comes in the command), no I/O. A command id its issuer already used is answered with the event
+ * it produced then, and nothing new.
+ */
+export function decideHunt(state: HuntState, command: HuntCommand): HuntDecision {
+  const earlier = state.recent[issuerOf(command)]?.find((entry) => entry.commandId === command.commandId);
+  if (earlier && command.type !== 'tick') return replay(earlier.event);
+
+  if (command.type === 'spawn') return decideSpawn(state, command);
+  if (!state.definition) return reject(HuntRejectionCode.huntNotFound, 'this hunt has not been spawned');
+
+  switch (command.type) {
+    case 'start':
+    case 'pause':
+    case 'resume':
+    case 'end':
+      return decideLifecycle(state, command);
+    case 'tick':
+      return decideTick(state, command);
+    case 'join':
+      return decideJoin(state, command);
+    case 'leave':
+      return decideLeave(state, command);
+    case 'kick':
+      return decideKick(state, command);
+    case 'submit':
+      return decideSubmit(state, command);
+    case 'request-hint':
+      return decideHintRequest(state, command);
+    case 'release-hint':
+      return decideHintRelease(state, command);
+    case 'edit-clue':
+      return decideEditClue(state, command);
+    case 'announce':
+      return decideAnnounce(state, command);
+    default: {
+      const unknown: never = command;
+      return reject(HuntRejectionCode.invalidInput, `unknown command ${(unknown as { type: string }).type}`);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import type { SolveMethod } from '../definition/hunt-definition.js';
+import { normaliseAnswer } from '../definition/parse-hunt-definition.js';
+import { accept, reject, type Rejection } from '../decision.js';
+import { distanceMetres, type GeoPoint } from '../geo.js';
+import type { Guess, HuntCommand } from './hunt-commands.js';
+import type { HuntDecision } from './decide-hunt.js';
+import { HuntRejectionCode as Code } from './hunt-rejections.js';
+import { huntClock, type HuntState, type PlayerRecord } from './hunt-state.js';
+import { stamp } from './stamp.js';
+
+type Submit = Extract<HuntCommand, { type: 'submit' }>;
+
+/** GPS fixes wander: this much apparent movement is never counted as travel. */
+const GPS_JITTER_METRES = 50;
+const MAX_GUESS_LENGTH = 500;
+
+export function decideSubmit(state: HuntState, command: Submit): HuntDecision {
+  const refusal = checkSubmit(state, command);
+  if (refusal) return { kind: 'rejected', rejection: refusal };
+
+  const definition = state.definition!;
+  const player = state.players[command.playerId]!;
+  const competitor = state.competitors[player.competitorId]!;
+  const clue = state.clues.find((c) => c.id === command.clueId)!;
+  const solve = definition.clues.find((c) => c.id === command.clueId)!.solve;
+  const progress = competitor.progress[clue.id]!;
+  const location = command.guess.kind === 'location' ? pointOf(command.guess) : undefined;
+
+  if (isCorrect(solve, command.guess)) {
+    const bonus = definition.scoring.speedBonus;
+    const elapsed = huntClock(state, command.at) - progress.unlockedAt;
+    return accept(
+      stamp(state, command, {
+        type: 'clue-solved',
+        playerId: player.playerId,
+        competitorId: competitor.competitorId,
+        clueId: clue.id,
+        points: clue.points,
+        bonus: bonus && elapsed <= bonus.withinSeconds * 1000 ? bonus.points : 0,
+        ...(location ? { location } : {}),
+      }),
+    );
+  }
+  const max = definition.scoring.maxAttemptsPerClue;
+  return accept(
+    stamp(state, command, {
+      type: 'guess-incorrect',
+      playerId: player.playerId,
+      competitorId: competitor.competitorId,
+      clueId: clue.id,
+      penalty: definition.scoring.wrongAnswerPenalty,
+      attemptsLeft: max === undefined ? null : Math.max(0, max - progress.wrongGuesses - 1),
+      ...(location ? { location } : {}),
+    }),
+  );
+}
+
+/** Why the guess cannot be judged at all, or undefined when it can. */
+function checkSubmit(state: HuntState, command: Submit): Rejection<Code> | undefined {
+  const definition = state.definition!;
+  if (state.status === 'ended') return { code: Code.huntEnded, message: 'the hunt has ended' };
+  if (state.status !== 'running') return { code: Code.huntNotRunning, message: `the hunt is ${state.status}` };
+  const player = state.players[command.playerId];
+  if (!player?.active) return { code: Code.notJoined, message: 'you are not in this hunt' };
+  const clue = state.clues.find((c) => c.id === command.clueId);
+  const solve = definition.clues.find((c) => c.id === command.clueId)?.solve;
+  if (!clue || !solve) return { code: Code.unknownClue, message: `there is no clue ${command.clueId}` };
+  const progress = state.competitors[player.competitorId]?.progress[clue.id];
+  if (!progress) return { code: Code.clueLocked, message: 'this clue is not unlocked yet' };
+  if (progress.solvedAt !== undefined) return { code: Code.clueAlreadySolved, message: 'this clue is already solved' };
+  const expired =
+    clue.timeLimitSeconds !== undefined &&
+    huntClock(state, command.at) - progress.unlockedAt >= clue.timeLimitSeconds * 1000;
+  if (progress.timedOut || expired) return { code: Code.clueTimedOut, message: 'the time for this clue is up' };
+  const max = definition.scoring.maxAttemptsPerClue;
+  if (max !== undefined && progress.wrongGuesses >= max) {
+    return { code: Code.attemptsExhausted, message: `no attempts left on this clue (${max} allowed)` };
+  }
+  const inputProblem = checkGuess(command.guess, solve);
+  if (inputProblem) return inputProblem;
+  const lastGuess = player.lastGuessAt[clue.id];
+  const minGap = definition.guessing.minSecondsBetweenGuesses * 1000;
+  if (lastGuess !== undefined && command.at - lastGuess < minGap) {
+    return { code: Code.tooFast, message: `wait ${Math.ceil((minGap - (command.at - lastGuess)) / 1000)} s before guessing again` };
+  }
+  if (command.guess.kind === 'location' && travelledTooFast(player, pointOf(command.guess), command.at, definition.guessing.maxTravelSpeedKmh)) {
+    return { code: Code.impossibleTravel, message: 'that location is too far from your last one to have travelled there' };
+  }
+  return undefined;
+}
+
+function checkGuess(guess: Guess, solve: SolveMethod): Rejection<Code> | undefined {
+  if (guess.kind !== solve.kind) {
+    return { code: Code.wrongGuessKind, message: `this clue is solved with ${solveNoun[solve.kind]}` };
+  }
+  if (guess.kind === 'location') {
+    const valid =
+      Number.isFinite(guess.latitude) && Math.abs(guess.latitude) <= 90 &&
+      Number.isFinite(guess.longitude) && Math.abs(guess.longitude) <= 180;
+    return valid ? undefined : { code: Code.invalidInput, message: 'latitude must be within ±90 and longitude within ±180' };
+  }
+  const text = guess.kind === 'answer' ? guess.text : guess.code;
+  if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_GUESS_LENGTH) {
+    return { code: Code.invalidInput, message: `a guess must be 1 to ${MAX_GUESS_LENGTH} characters` };
+  }
+  return undefined;
+}
+
+const solveNoun = { answer: 'an answer', location: 'a location', code: 'a code' } as const;
+
+function isCorrect(solve: SolveMethod, guess: Guess): boolean {
+  switch (solve.kind) {
+    case 'answer':
+      return guess.kind === 'answer' && solve.accepted.some((a) => normaliseAnswer(a) === normaliseAnswer(guess.text));
+    case 'code':
+      return guess.kind === 'code' && normaliseAnswer(solve.code) === normaliseAnswer(guess.code);
+    case 'location':
+      return guess.kind === 'location' && distanceMetres(solve, guess) <= solve.radiusMetres;
+  }
+}
+
+function travelledTooFast(player: PlayerRecord, point: GeoPoint, at: number, maxKmh: number): boolean {
+  const last = player.lastFix;
+  if (!last) return false;
+  const metres = Math.max(0, distanceMetres(last, point) - GPS_JITTER_METRES);
+  if (metres === 0) return false;
+  const hours = Math.max(0, at - last.at) / 3_600_000;
+  return hours === 0 || metres / 1000 / hours > maxKmh;
+}
+
+const pointOf = (guess: { latitude: number; longitude: number }): GeoPoint => ({
+  latitude: guess.latitude,
+  longitude: guess.longitude,
+});

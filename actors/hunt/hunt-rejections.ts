@@ -1,0 +1,30 @@
+/** Stable codes of the reasons a hunt refuses a command; clients and docs rely on them. */
+export const HuntRejectionCode = {
+  huntNotFound: 'hunt-not-found',
+  huntExists: 'hunt-exists',
+  huntNotRunning: 'hunt-not-running',
+  huntEnded: 'hunt-ended',
+  huntAlreadyStarted: 'hunt-already-started',
+  huntNotPaused: 'hunt-not-paused',
+  huntFull: 'hunt-full',
+  teamFull: 'team-full',
+  teamRequired: 'team-required',
+  teamsDisabled: 'teams-disabled',
+  invalidInput: 'invalid-input',
+  alreadyJoined: 'already-joined',
+  notJoined: 'not-joined',
+  playerBanned: 'player-banned',
+  unknownClue: 'unknown-clue',
+  clueLocked: 'clue-locked',
+  clueAlreadySolved: 'clue-already-solved',
+  clueTimedOut: 'clue-timed-out',
+  attemptsExhausted: 'attempts-exhausted',
+  tooFast: 'too-fast',
+  impossibleTravel: 'impossible-travel',
+  wrongGuessKind: 'wrong-guess-kind',
+  unknownHint: 'unknown-hint',
+  hintAlreadyRevealed: 'hint-already-revealed',
+  nothingDue: 'nothing-due',
+} as const;
+
+export type HuntRejectionCode = (typeof HuntRejectionCode)[keyof typeof HuntRejectionCode];

@@ -1,0 +1,40 @@
+import type { Competitor, HuntState } from './hunt-state.js';
+
+export interface LeaderboardEntry {
+  readonly rank: number;
+  readonly competitorId: string;
+  readonly name: string;
+  readonly kind: 'team' | 'solo';
+  readonly points: number;
+  readonly solved: number;
+  readonly finishedAt?: number;
+}
+
+/**
+ * Most points first; among equals, whoever finished first, then whoever reached their points
+ * first, then by name so that the order is total and the same on every node.
+ */
+export function leaderboard(state: HuntState): readonly LeaderboardEntry[] {
+  const ranked = Object.values(state.competitors)
+    .filter((c) => !c.removed)
+    .sort(compareCompetitors);
+  return ranked.map((c, index) => ({
+    rank: index + 1,
+    competitorId: c.competitorId,
+    name: c.name,
+    kind: c.kind,
+    points: c.points,
+    solved: Object.values(c.progress).filter((p) => p.solvedAt !== undefined).length,
+    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
+  }));
+}
+
+export function compareCompetitors(a: Competitor, b: Competitor): number {
+  return (
+    b.points - a.points ||
+    (a.finishedAt ?? Infinity) - (b.finishedAt ?? Infinity) ||
+    (a.lastScoredAt ?? Infinity) - (b.lastScoredAt ?? Infinity) ||
+    a.name.localeCompare(b.name) ||
+    a.competitorId.localeCompare(b.competitorId)
+  );
+}

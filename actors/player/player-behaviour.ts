@@ -1,0 +1,15 @@
+import { EntityKind } from '../entity-kinds.js';
+import type { EntityBehaviour } from '../runtime/entity-behaviour.js';
+import { initialPlayerState, type PlayerCommand, type PlayerEvent, type PlayerState } from './player-model.js';
+import { decidePlayer, evolvePlayer, evolvePlayerInPlace } from './player-rules.js';
+
+export const playerBehaviour: EntityBehaviour<PlayerState, PlayerCommand, PlayerEvent> = {
+  kind: EntityKind.player,
+  initialState: initialPlayerState,
+  decide: decidePlayer,
+  evolve: evolvePlayer,
+  evolveInPlace: evolvePlayerInPlace,
+  eventType: (event) => event.type,
+  // Nobody subscribes to a player's own record; hunts carry the updates.
+  updateSeqOf: () => null,
+};

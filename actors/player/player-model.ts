@@ -1,0 +1,60 @@
+/**
+ * A player across hunts: their display name and the hunts they are in, so that a reconnecting
+ * player is put back in their hunts. The hunt stays the authority on who is in it; it tells the
+ * player entity after each join, leave and kick, naming the hunt event, so a repeat changes nothing.
+ */
+
+interface CommandBase {
+  readonly commandId: string;
+  readonly at: number;
+}
+
+export type PlayerCommand =
+  | (CommandBase & { readonly type: 'rename'; readonly displayName: string })
+  | (CommandBase & {
+      readonly type: 'record-membership';
+      readonly huntId: string;
+      readonly competitorId: string;
+      readonly team?: string;
+    })
+  | (CommandBase & { readonly type: 'clear-membership'; readonly huntId: string; readonly reason: 'left' | 'kicked' });
+
+interface EventBase {
+  readonly commandId: string;
+  readonly at: number;
+}
+
+export type PlayerEvent =
+  | (EventBase & { readonly type: 'player-renamed'; readonly displayName: string })
+  | (EventBase & {
+      readonly type: 'membership-recorded';
+      readonly huntId: string;
+      readonly competitorId: string;
+      readonly team?: string;
+    })
+  | (EventBase & { readonly type: 'membership-cleared'; readonly huntId: string; readonly reason: 'left' | 'kicked' });
+
+export interface Membership {
+  readonly huntId: string;
+  readonly competitorId: string;
+  readonly team?: string;
+  readonly since: number;
+}
+
+export interface PlayerState {
+  readonly displayName?: string;
+  readonly memberships: Readonly<Record<string, Membership>>;
+  /** The last command ids applied, to answer a repeat with its first outcome. */
+  readonly recent: readonly { readonly commandId: string; readonly event: PlayerEvent }[];
+}
+
+export const PLAYER_RECENT_COMMANDS = 64;
+
+export const initialPlayerState: PlayerState = { memberships: {}, recent: [] };
+
+export const PlayerRejectionCode = {
+  invalidInput: 'invalid-input',
+  notAMember: 'not-a-member',
+} as const;
+
+export type PlayerRejectionCode = (typeof PlayerRejectionCode)[keyof typeof PlayerRejectionCode];

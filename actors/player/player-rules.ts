@@ -1,0 +1,70 @@
+import { produce, type Draft } from 'immer';
+import { accept, reject, replay, type Decision } from '../decision.js';
+import { checkText } from '../hunt/text-limits.js';
+import {
+  PLAYER_RECENT_COMMANDS,
+  PlayerRejectionCode as Code,
+  type PlayerCommand,
+  type PlayerEvent,
+  type PlayerState,
+} from './player-model.js';
+
+export type PlayerDecision = Decision<PlayerEvent, Code>;
+
+/** The player's rules. Pure; a repeated command id is answered with its first event. */
+export function decidePlayer(state: PlayerState, command: PlayerCommand): PlayerDecision {
+  const earlier = state.recent.find((entry) => entry.commandId === command.commandId);
+  if (earlier) return replay(earlier.event);
+  const base = { commandId: command.commandId, at: command.at };
+  switch (command.type) {
+    case 'rename': {
+      const problem = checkText(command.displayName, 'display name', 40);
+      if (problem) return reject(Code.invalidInput, problem);
+      return accept({ ...base, type: 'player-renamed', displayName: command.displayName.trim() });
+    }
+    case 'record-membership':
+      return accept({
+        ...base,
+        type: 'membership-recorded',
+        huntId: command.huntId,
+        competitorId: command.competitorId,
+        ...(command.team !== undefined ? { team: command.team } : {}),
+      });
+    case 'clear-membership':
+      if (!state.memberships[command.huntId]) return reject(Code.notAMember, `not in hunt ${command.huntId}`);
+      return accept({ ...base, type: 'membership-cleared', huntId: command.huntId, reason: command.reason });
+  }
+}
+
+export function evolvePlayer(state: PlayerState, event: PlayerEvent): PlayerState {
+  return produce(state, (draft) => applyPlayerEvent(draft, event));
+}
+
+/** The same change made in place, for a runtime that owns its state (see evolveHuntInPlace). */
+export function evolvePlayerInPlace(state: PlayerState, event: PlayerEvent): PlayerState {
+  applyPlayerEvent(state as Draft<PlayerState>, event);
+  return state;
+}
+
+function applyPlayerEvent(draft: Draft<PlayerState>, event: PlayerEvent): void {
+  {
+    draft.recent.push({ commandId: event.commandId, event });
+    if (draft.recent.length > PLAYER_RECENT_COMMANDS) draft.recent.shift();
+    switch (event.type) {
+      case 'player-renamed':
+        draft.displayName = event.displayName;
+        return;
+      case 'membership-recorded':
+        draft.memberships[event.huntId] = {
+          huntId: event.huntId,
+          competitorId: event.competitorId,
+          ...(event.team !== undefined ? { team: event.team } : {}),
+          since: event.at,
+        };
+        return;
+      case 'membership-cleared':
+        delete draft.memberships[event.huntId];
+        return;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { dispatch, spawnPersistent, type Ref } from 'nact';
+import type { NewEvent } from './journal-record.js';
+import type { EntityBehaviour, EntityEffects } from './entity-behaviour.js';
+import type { CommandFailure, CommandOutcome, EntityMessage } from './entity-messages.js';
+
+/**
+ * Thrown out of the actor when an append failed: the actor's state and sequence number may no
+ * longer match the journal (another writer, or a write that may or may not have landed), so the
+ * supervisor resets it, which replays the journal before the next message is taken.
+ */
+export class AppendFailed extends Error {
+  constructor(
+    readonly failure: CommandFailure,
+    cause: unknown,
+  ) {
+    super(failure.message, { cause });
+  }
+}
+
+interface EntityState<State> {
+  readonly state: State;
+  readonly seqNr: number;
+}
+
+export interface EntityActorOptions {
+  /** Take a snapshot after this many stored events; 0 disables snapshots. */
+  readonly snapshotEvery: number;
+  readonly effects: EntityEffects;
+  /** Called when the actor must stop: recovery failed, or an unexpected error. */
+  readonly onCrash: (error: unknown) => void;
+}
+
+type Persist = (record: NewEvent) => Promise<void>;
+
+/**
+ * Spawns the persistent nact actor of one entity. Live commands arrive in batches: each is
+ * decided against the state the earlier ones left, their events are appended together (one group
+ * commit for the whole batch), and only once all are durable are they applied for good and
+ * answered. On replay (`ctx.recovering`) stored events are only applied: no decisions, no effects.
+ */
+export function spawnEntityActor<State, Command, Event>(
+  parent: Ref<unknown>,
+  behaviour: EntityBehaviour<State, Command, Event>,
+  entityId: string,
+  options: EntityActorOptions,
+): Ref<EntityMessage<State, Command, Event>> {
+  const key = `${behaviour.kind}:${entityId}`;
+  const wakeAt = (s: State) => behaviour.nextWakeAt?.(s);
+  // The actor owns its state and never lets it out, so it may change it in place.
+  const evolve = behaviour.evolveInPlace ?? behaviour.evolve;
+
+  const handle = async (
+    current: EntityState<State>,
+    message: EntityMessage<State, Command, Event> | Event,
+    ctx: { recovering?: boolean; persist: Persist },
+  ): Promise<EntityState<State>> => {
+    if (ctx.recovering) {
+      return { state: evolve(current.state, message as Event), seqNr: current.seqNr + 1 };
+    }
+    const msg = message as EntityMessage<State, Command, Event>;
+    if (msg.kind === 'read') {
+      // Projected here and now: the state itself would change under the reader's feet.
+      dispatch(msg.replyTo, { view: msg.project(current.state), seqNr: current.seqNr, wakeAt: wakeAt(current.state) });
+      return current;
+    }
+
+    let next = current;
+    const outcomes: CommandOutcome<Event>[] = [];
+    const stored: Event[] = [];
+    const appends: Promise<void>[] = [];
+    for (const command of msg.commands) {
+      const decision = behaviour.decide(next.state, command);
+      if (decision.kind === 'rejected') {
+        outcomes.push({ ok: false, rejection: decision.rejection });
+      } else if (decision.duplicate) {
+        outcomes.push({ ok: true, event: decision.event, duplicate: true, seqNr: next.seqNr });
+      } else {
+        // nact numbers each persist call in call order, so the batch lands as consecutive events.
+        appends.push(ctx.persist(recordOf(behaviour, decision.event)));
+        next = { state: evolve(next.state, decision.event), seqNr: next.seqNr + 1 };
+        stored.push(decision.event);
+        outcomes.push({ ok: true, event: decision.event, duplicate: false, seqNr: next.seqNr });
+      }
+    }
+
+    const failure = await firstFailure(appends);
+    if (failure) {
+      // Every outcome of the batch may rest on an event that was not stored: none of them stands.
+      // The in-place state now holds events that were not stored; the reset below rebuilds it.
+      const described = describeFailure(failure);
+      dispatch(msg.replyTo, { outcomes: msg.commands.map(() => ({ ok: false as const, failure: described })), wakeAt: undefined });
+      throw new AppendFailed(described, failure);
+    }
+    dispatch(msg.replyTo, { outcomes, wakeAt: wakeAt(next.state) });
+    for (const event of stored) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
+    return next;
+  };
+
+  // nact actor names allow fewer characters than entity ids; the journal key is what identifies it.
+  return spawnPersistent(parent, handle as never, key, undefined, {
+    initialStateFunc: () => ({ state: structuredClone(behaviour.initialState), seqNr: 0 }),
+    ...(options.snapshotEvery > 0 ? { snapshotEvery: options.snapshotEvery } : {}),
+    // A copy: the journal may encode the snapshot after the actor has changed its state again.
+    snapshotEncoder: (entity: EntityState<State>) => structuredClone(entity),
+    decoder: (data: unknown) => (data as NewEvent).payload,
+    onCrash: (_msg: unknown, error: unknown, ctx: { reset: symbol; stop: symbol }) => {
+      if (error instanceof AppendFailed) return ctx.reset;
+      options.onCrash(error);
+      return ctx.stop;
+    },
+  } as never) as Ref<EntityMessage<State, Command, Event>>;
+}
+
+function recordOf<State, Command, Event>(behaviour: EntityBehaviour<State, Command, Event>, event: Event): NewEvent {
+  return { type: behaviour.eventType(event), updateSeq: behaviour.updateSeqOf(event), payload: event };
+}
+
+async function firstFailure(appends: readonly Promise<void>[]): Promise<unknown> {
+  const results = await Promise.allSettled(appends);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  return failed?.reason;
+}
+
+function describeFailure(error: unknown): CommandFailure {
+  const e = error as { code?: unknown; message?: unknown; retriable?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : 'storage-failed';
+  // A conflict means another writer moved ahead: after recovery the same command may well succeed.
+  const retriable = code === 'sequence-conflict' || e?.retriable === true;
+  return { code, message: typeof e?.message === 'string' ? e.message : String(error), retriable };
+}

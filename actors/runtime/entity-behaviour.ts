@@ -1,0 +1,38 @@
+import type { Decision } from '../decision.js';
+
+/** What the runtime can do for an entity after one of its events is stored (live only, never on replay). */
+export interface EntityEffects {
+  /** Sends a command to another entity without waiting for its outcome. */
+  tell(kind: string, entityId: string, command: unknown): void;
+}
+
+/**
+ * One kind of entity, as the runtime needs it: its pure rules plus how its events are described
+ * to the journal. The runtime persists, replays and snapshots; the behaviour never does I/O.
+ */
+export interface EntityBehaviour<State, Command, Event> {
+  readonly kind: string;
+  readonly initialState: State;
+  decide(state: State, command: Command): Decision<Event>;
+  /** Pure: a new state, the old one untouched. */
+  evolve(state: State, event: Event): State;
+  /**
+   * The same change made to `state` itself, for the runtime, which owns its state and never lets
+   * it out (queries get projections). Absent: the runtime uses `evolve`.
+   */
+  evolveInPlace?(state: State, event: Event): State;
+  /** The event's type name, stored beside it. */
+  eventType(event: Event): string;
+  /** The update number players resume from; null for events nobody subscribes to. */
+  updateSeqOf(event: Event): number | null;
+  /** Wall time (ms) the entity wants a `tick` command, or undefined when nothing is pending. */
+  nextWakeAt?(state: State): number | undefined;
+  /** Builds the command that lets time pass, for entities that have timers. */
+  tickCommand?(at: number): Command;
+  /** Side effects of a stored event: run once, live, after it is durable; skipped on replay. */
+  afterEvent?(entityId: string, event: Event, state: State, effects: EntityEffects): void;
+}
+
+// A registry of behaviours cannot name each entity's own types, so it holds them loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEntityBehaviour = EntityBehaviour<any, any, any>;

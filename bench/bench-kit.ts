@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+
+/** Latencies in microseconds, with the percentiles the reports quote. */
+export function latencyRecorder() {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  return {
+    record(startedAt: number) {
+      histogram.recordValue(Math.max(1, Math.round((performance.now() - startedAt) * 1000)));
+    },
+    summary() {
+      const ms = (p: number) => (histogram.getValueAtPercentile(p) / 1000).toFixed(2);
+      return { count: histogram.totalCount, p50: ms(50), p99: ms(99), p999: ms(99.9), max: (histogram.maxValue / 1000).toFixed(2) };
+    },
+  };
+}
+
+/** Runs `work(i)` for i in [0, total) with at most `concurrency` in flight. */
+export async function runConcurrently(total: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < total) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
+}
+
+export function scratchDir(): { dir: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export function table(rows: readonly Record<string, string | number>[]): void {
+  console.table(rows);
+}

@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Program > VariableDeclaration[kind="let"]', message: 'No module-level mutable state: pass dependencies in.' },
+      ],
+    },
+  },
+  {
+    files: ['protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../src/*', '../actors/*', '../../src/*', '../../actors/*'] }],
+    },
+  },
+  {
+    files: ['actors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../src/*', '../../src/*', 'ws', 'kafkajs', 'better-sqlite3', 'cassandra-driver'] }],
+    },
+  },
+);

@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HuntState } from '../../../actors/hunt/hunt-state.js';
+import type { Journal } from '../../../src/journal/journal.js';
+import { commands, readState, startNode, tempDir, type Node } from './harness.js';
+
+describe('hunt actors over a SQLite journal', () => {
+  let dir: { dir: string; cleanup: () => void };
+  let file: string;
+  const nodes: Node[] = [];
+  const node = (...args: Parameters<typeof startNode> extends [string, ...infer Rest] ? Rest : never) => {
+    const started = startNode(file, ...args);
+    nodes.push(started);
+    return started;
+  };
+
+  beforeEach(() => {
+    dir = tempDir();
+    file = path.join(dir.dir, 'cairn.db');
+  });
+  afterEach(async () => {
+    await Promise.allSettled(nodes.splice(0).map((n) => n.stop()));
+    dir.cleanup();
+  });
+
+  it('a restarted actor system rebuilds exactly the state it had', async () => {
+    const first = node();
+    const c = commands();
+    for (const command of [c.spawn(), c.join('ana'), c.join('ben'), c.start(), c.answer('ana', 'anchor', 'Anchor!'), c.answer('ben', 'anchor', 'rope')]) {
+      const outcome = await first.host.execute('hunt', 'h1', command);
+      expect(outcome.ok).toBe(true);
+    }
+    const before = await readState<HuntState>(first.host, 'hunt', 'h1');
+    await first.stop();
+    nodes.splice(nodes.indexOf(first), 1);
+
+    const second = node();
+    const after = await readState<HuntState>(second.host, 'hunt', 'h1');
+    expect(after.seqNr).toBe(6);
+    expect(JSON.parse(JSON.stringify(after.state))).toEqual(JSON.parse(JSON.stringify(before.state)));
+    expect(after.state.competitors['p:ana']?.points).toBe(100);
+    expect(after.state.competitors['p:ben']?.points).toBe(-5);
+  });
+
+  it('recovers from the latest snapshot plus the events after it', async () => {
+    const reads: number[] = [];
+    const counting = (journal: Journal): Journal => ({
+      ...journal,
+      append: journal.append.bind(journal),
+      readUpdates: journal.readUpdates.bind(journal),
+      saveSnapshot: journal.saveSnapshot.bind(journal),
+      loadSnapshot: journal.loadSnapshot.bind(journal),
+      close: journal.close.bind(journal),
+      readEvents: (entityId, after, limit) => {
+        if (entityId === 'hunt:h1') reads.push(after);
+        return journal.readEvents(entityId, after, limit);
+      },
+    });
+    const first = node({ snapshotEvery: 10 });
+    const c = commands();
+    await first.host.execute('hunt', 'h1', c.spawn(smallHuntWithRoom()));
+    for (let i = 0; i < 24; i += 1) expect((await first.host.execute('hunt', 'h1', c.join(`p${i}`))).ok).toBe(true);
+    const before = await readState<HuntState>(first.host, 'hunt', 'h1');
+    await waitFor(async () => ((await first.journal.loadSnapshot('hunt:h1'))?.seqNr ?? 0) >= 20);
+    await first.stop();
+    nodes.splice(nodes.indexOf(first), 1);
+
+    const second = node({ snapshotEvery: 10 }, counting);
+    const after = await readState<HuntState>(second.host, 'hunt', 'h1');
+    expect(reads[0]).toBe(20);
+    expect(after.seqNr).toBe(25);
+    expect(JSON.parse(JSON.stringify(after.state))).toEqual(JSON.parse(JSON.stringify(before.state)));
+  });
+
+  it('a second writer on the same entity is refused, recovers, and the first history stays intact', async () => {
+    const a = node();
+    const b = node();
+    const c = commands();
+    expect((await a.host.execute('hunt', 'h1', c.spawn())).ok).toBe(true);
+    expect((await readState(b.host, 'hunt', 'h1')).seqNr).toBe(1);
+    expect((await a.host.execute('hunt', 'h1', c.join('ana'))).ok).toBe(true);
+
+    // b still believes the hunt is at sequence 1: its append of sequence 2 must fail.
+    const stale = await b.host.execute('hunt', 'h1', c.join('ben'));
+    expect(stale).toMatchObject({ ok: false, failure: { code: 'sequence-conflict', retriable: true } });
+
+    // After recovering from the journal, b sees ana and appends after her.
+    const retried = await b.host.execute('hunt', 'h1', c.join('ben'));
+    expect(retried).toMatchObject({ ok: true, seqNr: 3 });
+    const history = await a.journal.readEvents('hunt:h1', 0, 100);
+    expect(history.map((e) => [e.seqNr, e.type, (e.payload as { playerId?: string }).playerId])).toEqual([
+      [1, 'hunt-spawned', undefined],
+      [2, 'player-joined', 'ana'],
+      [3, 'player-joined', 'ben'],
+    ]);
+    const view = await readState<HuntState>(b.host, 'hunt', 'h1');
+    expect(Object.keys(view.state.players).sort()).toEqual(['ana', 'ben']);
+  });
+
+  it('a repeated command id is answered with the first outcome, before and after a restart', async () => {
+    const first = node();
+    const c = commands();
+    await first.host.execute('hunt', 'h1', c.spawn());
+    await first.host.execute('hunt', 'h1', c.start());
+    const join = c.join('ana');
+    await first.host.execute('hunt', 'h1', join);
+    const solve = c.answer('ana', 'anchor', 'anchor');
+    const original = await first.host.execute('hunt', 'h1', solve);
+    const repeat = await first.host.execute('hunt', 'h1', solve);
+    expect(original).toMatchObject({ ok: true, duplicate: false, seqNr: 4 });
+    expect(repeat).toMatchObject({ ok: true, duplicate: true });
+    expect(repeat.ok && original.ok && repeat.event).toEqual(original.ok && original.event);
+    await first.stop();
+    nodes.splice(nodes.indexOf(first), 1);
+
+    const second = node();
+    const afterRestart = await second.host.execute('hunt', 'h1', solve);
+    expect(afterRestart).toMatchObject({ ok: true, duplicate: true });
+    const state = await readState<HuntState>(second.host, 'hunt', 'h1');
+    expect(state.seqNr).toBe(4);
+    expect(state.state.competitors['p:ana']?.points).toBe(100);
+  });
+
+  it('rejected commands store nothing', async () => {
+    const n = node();
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn());
+    const early = await n.host.execute('hunt', 'h1', c.answer('ana', 'anchor', 'anchor'));
+    expect(early).toMatchObject({ ok: false, rejection: { code: 'hunt-not-running' } });
+    expect(await n.journal.readEvents('hunt:h1', 0, 10)).toHaveLength(1);
+  });
+
+  it('a join tells the player entity once, and replaying the hunt does not tell it again', async () => {
+    const first = node();
+    const c = commands();
+    await first.host.execute('hunt', 'h1', c.spawn());
+    await first.host.execute('hunt', 'h1', c.join('ana'));
+    await waitFor(async () => (await first.journal.readEvents('player:ana', 0, 10)).length === 1);
+    await first.stop();
+    nodes.splice(nodes.indexOf(first), 1);
+
+    const second = node();
+    await readState(second.host, 'hunt', 'h1');
+    await second.host.execute('hunt', 'h1', c.start());
+    const player = await readState<{ memberships: Record<string, unknown> }>(second.host, 'player', 'ana');
+    expect(Object.keys(player.state.memberships)).toEqual(['h1']);
+    expect(await second.journal.readEvents('player:ana', 0, 10)).toHaveLength(1);
+  });
+
+  it('an idle entity is passivated and comes back with its state', async () => {
+    const passivated: string[] = [];
+    const n = node({ idleAfterMs: 100, listener: { passivated: (_kind, id) => passivated.push(id) } });
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn());
+    await n.host.execute('hunt', 'h1', c.join('ana'));
+    await waitFor(async () => n.host.activeEntities === 0);
+    expect(passivated).toContain('h1');
+    const back = await readState<HuntState>(n.host, 'hunt', 'h1');
+    expect(back.seqNr).toBe(2);
+    expect(back.state.players['ana']?.active).toBe(true);
+  });
+
+  it('caps how many entities recover at once', async () => {
+    let recovering = 0;
+    let peak = 0;
+    const slowReads = (journal: Journal): Journal => ({
+      append: journal.append.bind(journal),
+      readUpdates: journal.readUpdates.bind(journal),
+      saveSnapshot: journal.saveSnapshot.bind(journal),
+      close: journal.close.bind(journal),
+      loadSnapshot: async (id) => {
+        recovering += 1;
+        peak = Math.max(peak, recovering);
+        return journal.loadSnapshot(id);
+      },
+      readEvents: async (id, after, limit) => {
+        await new Promise((r) => setTimeout(r, 20));
+        const page = await journal.readEvents(id, after, limit);
+        if (page.length < limit) recovering -= 1;
+        return page;
+      },
+    });
+    const n = node({ maxConcurrentActivations: 2 }, slowReads);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => readState(n.host, 'hunt', `h${i}`)));
+    expect(n.host.activeEntities).toBe(10);
+    expect(peak).toBe(2);
+  });
+
+  it('a hunt with an end time ends by itself, even while passivated', async () => {
+    const n = node({ idleAfterMs: 50 });
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn(smallHuntWithRoom({ endsAt: Date.now() + 400 })));
+    await n.host.execute('hunt', 'h1', c.start());
+    await waitFor(async () => (await n.journal.readEvents('hunt:h1', 0, 10)).some((e) => e.type === 'hunt-ended'), 5000);
+    const events = await n.journal.readEvents('hunt:h1', 0, 10);
+    expect(events.at(-1)).toMatchObject({ type: 'hunt-ended', payload: { reason: 'end-time' } });
+  });
+
+  it('refuses entity ids outside the safe alphabet', async () => {
+    const n = node();
+    await expect(n.host.execute('hunt', '__proto__', commands().spawn())).rejects.toThrow(/invalid entity id/);
+    await expect(n.host.execute('hunt', '', commands().spawn())).rejects.toThrow(/invalid entity id/);
+  });
+});
+
+function smallHuntWithRoom(overrides: object = {}) {
+  return { ...commands().spawn().definition, maxPlayers: 100, ...overrides };
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { huntBehaviour } from '../../../actors/hunt/hunt-behaviour.js';
+import { playerBehaviour } from '../../../actors/player/player-behaviour.js';
+import { ShardHost, type ShardHostOptions } from '../../../actors/runtime/shard-host.js';
+import type { HuntDefinition } from '../../../actors/definition/hunt-definition.js';
+import type { Journal } from '../../../src/journal/journal.js';
+import { createJournalPersistenceEngine } from '../../../src/journal/journal-persistence-engine.js';
+import { createSqliteJournal } from '../../../src/journal/sqlite/sqlite-journal.js';
+
+/** A temporary directory for one test's database files, removed by `cleanup`. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-actors-'));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Node {
+  readonly host: ShardHost;
+  readonly journal: Journal;
+  stop(): Promise<void>;
+}
+
+/** A shard host over a real SQLite journal file, as one Cairn process would run it. */
+export function startNode(
+  file: string,
+  options: Partial<ShardHostOptions> = {},
+  wrapJournal: (journal: Journal) => Journal = (j) => j,
+): Node {
+  const journal = wrapJournal(createSqliteJournal({ path: file }));
+  const host = new ShardHost({
+    persistence: createJournalPersistenceEngine(journal),
+    behaviours: [huntBehaviour, playerBehaviour],
+    ...options,
+  });
+  return {
+    host,
+    journal,
+    async stop() {
+      await host.stop();
+      await journal.close();
+    },
+  };
+}
+
+export const smallHunt = (overrides: Partial<HuntDefinition> = {}): HuntDefinition => ({
+  title: 'Harbour walk',
+  description: 'Three stops along the harbour',
+  maxPlayers: 10,
+  order: 'linear',
+  scoring: { wrongAnswerPenalty: 5 },
+  guessing: { minSecondsBetweenGuesses: 0, maxTravelSpeedKmh: 150 },
+  clues: [
+    { id: 'anchor', title: 'Anchor', text: 'What holds a ship?', points: 100, hints: [{ text: 'Heavy', penalty: 10 }], solve: { kind: 'answer', accepted: ['anchor'] } },
+    { id: 'bell', title: 'Bell', text: 'What rings at noon?', points: 50, hints: [], solve: { kind: 'answer', accepted: ['bell'] } },
+    { id: 'crane', title: 'Crane', text: 'Code on the crane', points: 70, hints: [], solve: { kind: 'code', code: 'C-42' } },
+  ],
+  ...overrides,
+});
+
+/** Builds hunt commands with fresh command ids and an advancing clock. */
+export function commands(start = Date.now()) {
+  let n = 0;
+  const next = () => ({ commandId: `c${++n}`, at: start + n });
+  return {
+    spawn: (definition: HuntDefinition = smallHunt()) => ({ ...next(), type: 'spawn' as const, issuer: 'designer-1', definition }),
+    start: () => ({ ...next(), type: 'start' as const, issuer: 'designer-1' }),
+    join: (playerId: string, team?: string) => ({ ...next(), type: 'join' as const, playerId, displayName: playerId.toUpperCase(), ...(team ? { team } : {}) }),
+    answer: (playerId: string, clueId: string, text: string) => ({ ...next(), type: 'submit' as const, playerId, clueId, guess: { kind: 'answer' as const, text } }),
+  };
+}
+
+/** A copy of an entity's state and its sequence number, for assertions. */
+export async function readState<State>(host: ShardHost, kind: string, entityId: string): Promise<{ state: State; seqNr: number }> {
+  const reply = await host.read(kind, entityId, (state: State) => structuredClone(state));
+  return { state: reply.view, seqNr: reply.seqNr };
+}
