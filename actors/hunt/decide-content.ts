@@ -4,6 +4,7 @@ import type { HuntCommand } from './hunt-commands.js';
 import type { HuntDecision } from './decide-hunt.js';
 import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import type { HuntState } from './hunt-state.js';
+import { timeIsUp } from './timers.js';
 import { stamp } from './stamp.js';
 import { checkText } from './text-limits.js';
 
@@ -21,7 +22,9 @@ export function decideHintRequest(state: HuntState, command: Of<'request-hint'>)
   const progress = state.competitors[player.competitorId]?.progress[clue.id];
   if (!progress) return reject(Code.clueLocked, 'this clue is not unlocked yet');
   if (progress.solvedAt !== undefined) return reject(Code.clueAlreadySolved, 'this clue is already solved');
-  if (progress.timedOut) return reject(Code.clueTimedOut, 'the time for this clue is up');
+  if (progress.timedOut || timeIsUp(state, clue, progress.unlockedAt, command.at)) {
+    return reject(Code.clueTimedOut, 'the time for this clue is up');
+  }
   const hint = clue.hints[command.hintIndex];
   if (!Number.isInteger(command.hintIndex) || !hint) return reject(Code.unknownHint, `clue ${clue.id} has no hint ${command.hintIndex}`);
   const visible =

@@ -34,8 +34,9 @@ export function decideJoin(state: HuntState, command: Of<'join'>): HuntDecision 
 
   if (command.team === undefined) return reject(Code.teamRequired, 'this hunt is played in teams: name your team');
   const teamProblem = checkText(command.team, 'team name', 40);
+  if (teamProblem) return reject(Code.invalidInput, teamProblem);
   const teamKey = normaliseAnswer(command.team);
-  if (teamProblem || teamKey === '') return reject(Code.invalidInput, teamProblem ?? 'a team name needs letters or digits');
+  if (teamKey === '') return reject(Code.invalidInput, 'a team name needs letters or digits');
   const competitorId = `t:${teamKey}`;
   const team = state.competitors[competitorId];
   if (team && team.members.length >= definition.teams.maxTeamSize) {

@@ -1,12 +1,13 @@
 import type { SolveMethod } from '../definition/hunt-definition.js';
 import { normaliseAnswer } from '../definition/parse-hunt-definition.js';
-import { accept, reject, type Rejection } from '../decision.js';
+import { accept, type Rejection } from '../decision.js';
 import { distanceMetres, type GeoPoint } from '../geo.js';
 import type { Guess, HuntCommand } from './hunt-commands.js';
 import type { HuntDecision } from './decide-hunt.js';
 import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import { huntClock, type HuntState, type PlayerRecord } from './hunt-state.js';
 import { stamp } from './stamp.js';
+import { timeIsUp } from './timers.js';
 
 type Submit = Extract<HuntCommand, { type: 'submit' }>;
 
@@ -68,10 +69,7 @@ function checkSubmit(state: HuntState, command: Submit): Rejection<Code> | undef
   const progress = state.competitors[player.competitorId]?.progress[clue.id];
   if (!progress) return { code: Code.clueLocked, message: 'this clue is not unlocked yet' };
   if (progress.solvedAt !== undefined) return { code: Code.clueAlreadySolved, message: 'this clue is already solved' };
-  const expired =
-    clue.timeLimitSeconds !== undefined &&
-    huntClock(state, command.at) - progress.unlockedAt >= clue.timeLimitSeconds * 1000;
-  if (progress.timedOut || expired) return { code: Code.clueTimedOut, message: 'the time for this clue is up' };
+  if (progress.timedOut || timeIsUp(state, clue, progress.unlockedAt, command.at)) return { code: Code.clueTimedOut, message: 'the time for this clue is up' };
   const max = definition.scoring.maxAttemptsPerClue;
   if (max !== undefined && progress.wrongGuesses >= max) {
     return { code: Code.attemptsExhausted, message: `no attempts left on this clue (${max} allowed)` };

@@ -103,9 +103,17 @@ function apply(draft: Draft<HuntState>, event: HuntEvent): void {
       clue.title = event.title;
       clue.text = event.text;
       clue.hints = event.hints.map((hint) => ({ ...hint }));
-      // Hints that no longer exist cannot stay released.
+      // Hints that no longer exist cannot stay revealed, or a hint added later at that place
+      // would show up as already revealed.
+      const exists = (i: number) => i < event.hints.length;
       const released = draft.releasedHints[event.clueId];
-      if (released) draft.releasedHints[event.clueId] = released.filter((i) => i < event.hints.length);
+      if (released) draft.releasedHints[event.clueId] = released.filter(exists);
+      for (const competitor of Object.values(draft.competitors)) {
+        const progress = competitor.progress[event.clueId];
+        if (!progress) continue;
+        if (!progress.hintsTaken.every(exists)) progress.hintsTaken = progress.hintsTaken.filter(exists);
+        if (!progress.hintsAutoReleased.every(exists)) progress.hintsAutoReleased = progress.hintsAutoReleased.filter(exists);
+      }
       return;
     }
     case 'announced':

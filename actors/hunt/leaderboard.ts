@@ -34,7 +34,10 @@ export function compareCompetitors(a: Competitor, b: Competitor): number {
     b.points - a.points ||
     (a.finishedAt ?? Infinity) - (b.finishedAt ?? Infinity) ||
     (a.lastScoredAt ?? Infinity) - (b.lastScoredAt ?? Infinity) ||
-    a.name.localeCompare(b.name) ||
-    a.competitorId.localeCompare(b.competitorId)
+    byCodeUnits(a.name, b.name) ||
+    byCodeUnits(a.competitorId, b.competitorId)
   );
 }
+
+/** Not localeCompare: its order depends on the machine's locale, and every node must agree. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

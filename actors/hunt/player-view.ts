@@ -1,6 +1,6 @@
 import type { SolveMethod } from '../definition/hunt-definition.js';
 import type { HuntState, HuntStatus } from './hunt-state.js';
-import { leaderboard, type LeaderboardEntry } from './leaderboard.js';
+import { leaderboardSlice, type LeaderboardSlice } from './leaderboard-slice.js';
 
 /**
  * What one player may see of a hunt. Built only from what is theirs to see: unlocked clues,
@@ -22,7 +22,7 @@ export interface PlayerView {
     readonly points: number;
   };
   readonly clues: readonly ClueView[];
-  readonly leaderboard: readonly LeaderboardEntry[];
+  readonly leaderboard: LeaderboardSlice;
   /** The last update number folded into this view: resume from here. */
   readonly updateSeq: number;
 }
@@ -51,37 +51,47 @@ export interface HintView {
   readonly text?: string;
 }
 
+/**
+ * What a competitor sees of the clue at `index`: undefined while it is locked for them. Hint
+ * texts appear only once revealed (released, paid for, or released by their timer).
+ */
+export function clueView(state: HuntState, competitorId: string, index: number): ClueView | undefined {
+  const definition = state.definition;
+  const clue = state.clues[index];
+  const progress = clue && state.competitors[competitorId]?.progress[clue.id];
+  if (!definition || !clue || !progress) return undefined;
+  const maxAttempts = definition.scoring.maxAttemptsPerClue;
+  const released = state.releasedHints[clue.id] ?? [];
+  const hints = clue.hints.map((hint, i): HintView => {
+    const revealed = released.includes(i) || progress.hintsTaken.includes(i) || progress.hintsAutoReleased.includes(i);
+    return revealed ? { index: i, penalty: hint.penalty, revealed, text: hint.text } : { index: i, penalty: hint.penalty, revealed };
+  });
+  return {
+    id: clue.id,
+    title: clue.title,
+    text: clue.text,
+    points: clue.points,
+    solveWith: definition.clues[index]!.solve.kind,
+    status: progress.solvedAt !== undefined ? 'solved' : progress.timedOut ? 'timed-out' : 'open',
+    wrongGuesses: progress.wrongGuesses,
+    attemptsLeft: maxAttempts === undefined ? null : Math.max(0, maxAttempts - progress.wrongGuesses),
+    ...(clue.timeLimitSeconds !== undefined
+      ? { deadlineAt: progress.unlockedAt + clue.timeLimitSeconds * 1000 + state.pausedMs }
+      : {}),
+    hints,
+  };
+}
+
 /** The view of `playerId`, or undefined when they never joined. */
 export function playerView(state: HuntState, playerId: string): PlayerView | undefined {
   const definition = state.definition;
   const player = state.players[playerId];
   const competitor = player && state.competitors[player.competitorId];
   if (!definition || !player || !competitor) return undefined;
-  const maxAttempts = definition.scoring.maxAttemptsPerClue;
-
   const clues: ClueView[] = [];
-  for (const [index, clue] of state.clues.entries()) {
-    const progress = competitor.progress[clue.id];
-    if (!progress) continue;
-    const released = state.releasedHints[clue.id] ?? [];
-    const hints = clue.hints.map((hint, i): HintView => {
-      const revealed = released.includes(i) || progress.hintsTaken.includes(i) || progress.hintsAutoReleased.includes(i);
-      return revealed ? { index: i, penalty: hint.penalty, revealed, text: hint.text } : { index: i, penalty: hint.penalty, revealed };
-    });
-    clues.push({
-      id: clue.id,
-      title: clue.title,
-      text: clue.text,
-      points: clue.points,
-      solveWith: definition.clues[index]!.solve.kind,
-      status: progress.solvedAt !== undefined ? 'solved' : progress.timedOut ? 'timed-out' : 'open',
-      wrongGuesses: progress.wrongGuesses,
-      attemptsLeft: maxAttempts === undefined ? null : Math.max(0, maxAttempts - progress.wrongGuesses),
-      ...(clue.timeLimitSeconds !== undefined
-        ? { deadlineAt: progress.unlockedAt + clue.timeLimitSeconds * 1000 + state.pausedMs }
-        : {}),
-      hints,
-    });
+  for (const index of state.clues.keys()) {
+    const view = clueView(state, competitor.competitorId, index);
+    if (view) clues.push(view);
   }
 
   return {
@@ -100,7 +110,7 @@ export function playerView(state: HuntState, playerId: string): PlayerView | und
       points: competitor.points,
     },
     clues,
-    leaderboard: leaderboard(state),
+    leaderboard: leaderboardSlice(state, competitor.competitorId),
     updateSeq: state.updateSeq,
   };
 }

@@ -12,23 +12,34 @@ interface ClueTimer {
   readonly body: HuntEventBody;
 }
 
-/** The earliest timer due at wall time `at`, as the event it causes; undefined when none is. */
+/**
+ * The earliest timer due at wall time `at`, as the event it causes; undefined when none is. A late
+ * tick (after a restart, say) thus still applies clue time-outs that fell due before the end.
+ */
 export function firstDueTimer(state: HuntState, at: number): HuntEventBody | undefined {
   const definition = state.definition;
   if (!definition || state.status === 'ended') return undefined;
-  if (definition.endsAt !== undefined && definition.endsAt <= at) return { type: 'hunt-ended', reason: 'end-time' };
+  const endDue = definition.endsAt !== undefined && definition.endsAt <= at;
   if (state.status === 'draft') {
+    if (endDue) return { type: 'hunt-ended', reason: 'end-time' };
     return definition.startsAt !== undefined && definition.startsAt <= at
       ? { type: 'hunt-started', automatic: true }
       : undefined;
   }
-  if (state.status !== 'running') return undefined;
-  const now = huntClock(state, at);
   let first: ClueTimer | undefined;
-  for (const timer of clueTimers(state)) {
-    if (timer.dueAt <= now && (!first || timer.dueAt < first.dueAt)) first = timer;
+  if (state.status === 'running') {
+    const now = huntClock(state, at);
+    for (const timer of clueTimers(state)) {
+      if (timer.dueAt <= now && (!first || timer.dueAt < first.dueAt)) first = timer;
+    }
   }
+  if (endDue && (!first || definition.endsAt! <= first.dueAt + state.pausedMs)) return { type: 'hunt-ended', reason: 'end-time' };
   return first?.body;
+}
+
+/** Whether a clue's time limit has run out at wall time `at` (a tick may not have recorded it yet). */
+export function timeIsUp(state: HuntState, clue: LiveClue, unlockedAt: number, at: number): boolean {
+  return clue.timeLimitSeconds !== undefined && huntClock(state, at) - unlockedAt >= clue.timeLimitSeconds * 1000;
 }
 
 /** Wall time at which the next timer falls due if nothing else happens; undefined when none will. */

@@ -17,7 +17,8 @@ export class AppendFailed extends Error {
   }
 }
 
-interface EntityState<State> {
+/** An entity's state with the sequence number of its last event: also the snapshot format. */
+export interface EntityState<State> {
   readonly state: State;
   readonly seqNr: number;
 }

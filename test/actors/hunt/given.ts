@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HintDefinition, HuntDefinition } from '../../../actors/definition/hunt-definition.js';
 import { decideHunt, type HuntDecision } from '../../../actors/hunt/decide-hunt.js';
 import { evolveHunt } from '../../../actors/hunt/evolve-hunt.js';
@@ -14,9 +15,8 @@ import { T0 } from './definitions.js';
 
 export const DESIGNER = 'designer-1';
 
-let counter = 0;
-/** A command id never used before in this test run. */
-export const freshId = (): string => `cmd-${++counter}`;
+/** A command id never used before (client-chosen ids are opaque to the rules). */
+export const freshId = (): string => `cmd-${randomUUID()}`;
 
 const designer = { issuer: DESIGNER } as const;
 

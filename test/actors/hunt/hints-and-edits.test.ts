@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HintDefinition } from '../../../actors/definition/hunt-definition.js';
 import { playerView } from '../../../actors/hunt/player-view.js';
 import { nextTimerAt } from '../../../actors/hunt/timers.js';
-import { autoHintHunt, freeHunt, linearHunt, s, teamHunt } from './definitions.js';
+import { autoHintHunt, freeHunt, linearHunt, s, teamHunt, timeLimitedHunt } from './definitions.js';
 import {
   announce,
   answer,
@@ -94,6 +94,14 @@ describe('requesting a hint', () => {
   it('a hint for a solved clue is refused with clue-already-solved', () => {
     const after = givenAfter(state, submit('ann', 'riddle', answer('Nautilus'), s(10)));
     expect(outcomeOf(after, requestHint('ann', 'riddle', 0, s(20)))).toBe('clue-already-solved');
+  });
+
+  it('a hint request once the time limit ran out, before the tick, is refused with clue-timed-out', () => {
+    // Like a guess (see guessing.test.ts): a clue whose time is up is timed out whether or not a tick recorded it yet.
+    const timed = given(spawn(timeLimitedHunt(60)), join('ann'), start());
+    expect(outcomeOf(timed, requestHint('ann', 'riddle', 0, s(59)))).toBe('accepted:hint-taken');
+    expect(outcomeOf(timed, submit('ann', 'riddle', answer('Nautilus'), s(70)))).toBe('clue-timed-out');
+    expect(outcomeOf(timed, requestHint('ann', 'riddle', 0, s(70)))).toBe('clue-timed-out');
   });
 
   it('a hint request by someone not in the hunt is refused with not-joined', () => {

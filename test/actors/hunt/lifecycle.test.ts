@@ -214,6 +214,18 @@ describe('automatic start and end', () => {
     expect(eventOf(state, tick(min(61)))).toMatchObject({ type: 'hunt-ended', reason: 'end-time' });
   });
 
+  it('a late tick handles a clue time-out that fell due before the end time first, then ends the hunt', () => {
+    // The last clue of ann's hunt times out at 60 s; the hunt ends at 100 s; the first tick after
+    // that comes at 120 s (say, after a restart). Ticks store the earliest due thing first, so ann
+    // has finished (by the time-out) before the hunt ends, which ranks her on the leaderboard.
+    const oneClue = timeLimitedHunt(60, linearHunt({ clues: [riddleClue], endsAt: s(100) }));
+    const state = given(spawn(oneClue), join('ann'), start());
+    const first = when(state, tick(s(120)));
+    expect(first.event).toMatchObject({ type: 'clue-timed-out', competitorId: 'p:ann', clueId: 'riddle' });
+    expect(first.state.competitors['p:ann']!.finishedAt).toBeDefined();
+    expect(eventOf(first.state, tick(s(120)))).toMatchObject({ type: 'hunt-ended', reason: 'end-time' });
+  });
+
   it('after it ended, ticks find nothing due', () => {
     const state = given(spawn(definition), tick(min(5)), tick(min(60)));
     expect(outcomeOf(state, tick(min(90)))).toBe('nothing-due');

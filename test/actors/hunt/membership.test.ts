@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { decideHunt } from '../../../actors/hunt/decide-hunt.js';
+import type { HuntCommand } from '../../../actors/hunt/hunt-commands.js';
 import { leaderboard } from '../../../actors/hunt/leaderboard.js';
 import { linearHunt, s, teamHunt, TOWER } from './definitions.js';
 import {
@@ -7,7 +9,6 @@ import {
   end,
   eventOf,
   given,
-  givenAfter,
   join,
   kick,
   leave,
@@ -158,6 +159,17 @@ describe('teams', () => {
     ['longer than 40 characters', 'o'.repeat(41)],
   ])('a team name %s is refused with invalid-input', (_what, team) => {
     expect(outcomeOf(given(spawn(teamHunt())), join('ann', undefined, { team }))).toBe('invalid-input');
+  });
+
+  it('a team name that is not text (a malformed command) is refused with invalid-input, not thrown', () => {
+    const malformed = { ...join('ann'), team: 42 } as unknown as HuntCommand;
+    expect(() => decideHunt(given(spawn(teamHunt())), malformed)).not.toThrow();
+    expect(outcomeOf(given(spawn(teamHunt())), malformed)).toBe('invalid-input');
+  });
+
+  it('a display name that is not text (a malformed command) is refused with invalid-input', () => {
+    const malformed = { ...join('ann'), displayName: null } as unknown as HuntCommand;
+    expect(outcomeOf(given(spawn(linearHunt())), malformed)).toBe('invalid-input');
   });
 
   it('the first player names the team; the team is the competitor', () => {

@@ -1,0 +1,138 @@
+import type { HuntEvent } from './hunt-events.js';
+import type { HuntState, HuntStatus } from './hunt-state.js';
+import { leaderboard, type LeaderboardEntry } from './leaderboard.js';
+import { LEADERBOARD_TOP, type LeaderboardSlice } from './leaderboard-slice.js';
+import { clueView, type ClueView } from './player-view.js';
+
+/**
+ * What changed for the people watching a hunt, one event at a time. Each change is built from the
+ * state right after the event, through the same views as a player's full view, so a change never
+ * shows more than that player's view would: no locked clue, no unrevealed hint, no solution.
+ */
+export type HuntChange =
+  | { readonly kind: 'hunt-status'; readonly status: HuntStatus; readonly at: number }
+  /** A clue as the receiver now sees it: newly unlocked, edited, hinted, solved or timed out. */
+  | { readonly kind: 'clue'; readonly clue: ClueView }
+  /** The receiver's own competitor's points and rank. */
+  | { readonly kind: 'score'; readonly points: number; readonly rank: number | null }
+  | { readonly kind: 'leaderboard'; readonly leaderboard: LeaderboardSlice }
+  | { readonly kind: 'announcement'; readonly message: string; readonly at: number }
+  | { readonly kind: 'players'; readonly active: number }
+  | { readonly kind: 'kicked'; readonly reason: string };
+
+/** The changes of one event, by audience. A player gets `all`, their competitor's and their own. */
+export interface HuntChanges {
+  readonly all: readonly HuntChange[];
+  /** Designers and operators watching the hunt. */
+  readonly staff: readonly HuntChange[];
+  readonly byCompetitor: ReadonlyMap<string, readonly HuntChange[]>;
+  readonly byPlayer: ReadonlyMap<string, readonly HuntChange[]>;
+}
+
+/** The changes `event` made, given `state` = the state right after it. */
+export function huntChanges(state: HuntState, event: HuntEvent): HuntChanges {
+  const out = new ChangeSet();
+  switch (event.type) {
+    case 'hunt-spawned':
+      break;
+    case 'hunt-started':
+      out.everyone({ kind: 'hunt-status', status: state.status, at: event.at });
+      for (const competitorId of Object.keys(state.competitors)) out.unlockedClues(state, competitorId);
+      break;
+    case 'hunt-paused':
+    case 'hunt-resumed':
+    case 'hunt-ended':
+      out.everyone({ kind: 'hunt-status', status: state.status, at: event.at });
+      break;
+    case 'player-joined':
+    case 'player-left':
+      out.staff.push({ kind: 'players', active: state.activePlayers });
+      break;
+    case 'player-kicked':
+      out.player(event.playerId, { kind: 'kicked', reason: event.reason });
+      out.staff.push({ kind: 'players', active: state.activePlayers });
+      out.leaderboard(state);
+      break;
+    case 'clue-solved':
+    case 'clue-timed-out':
+      out.clue(state, event.competitorId, event.clueId);
+      out.nextClue(state, event.competitorId, event.clueId);
+      if (event.type === 'clue-solved') out.scored(state, event.competitorId);
+      break;
+    case 'guess-incorrect':
+    case 'hint-taken':
+      out.clue(state, event.competitorId, event.clueId);
+      if (event.penalty !== 0) out.scored(state, event.competitorId);
+      break;
+    case 'hint-auto-released':
+      out.clue(state, event.competitorId, event.clueId);
+      break;
+    case 'hint-released':
+    case 'clue-edited':
+      for (const competitorId of Object.keys(state.competitors)) out.clue(state, competitorId, event.clueId);
+      break;
+    case 'announced':
+      out.everyone({ kind: 'announcement', message: event.message, at: event.at });
+      break;
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown hunt event ${(unknown as { type: string }).type}`);
+    }
+  }
+  return out;
+}
+
+class ChangeSet implements HuntChanges {
+  readonly all: HuntChange[] = [];
+  readonly staff: HuntChange[] = [];
+  readonly byCompetitor = new Map<string, HuntChange[]>();
+  readonly byPlayer = new Map<string, HuntChange[]>();
+
+  everyone(change: HuntChange): void {
+    this.all.push(change);
+    this.staff.push(change);
+  }
+
+  player(playerId: string, change: HuntChange): void {
+    this.byPlayer.set(playerId, [...(this.byPlayer.get(playerId) ?? []), change]);
+  }
+
+  competitor(competitorId: string, change: HuntChange): void {
+    const list = this.byCompetitor.get(competitorId) ?? [];
+    list.push(change);
+    this.byCompetitor.set(competitorId, list);
+  }
+
+  /** The clue as `competitorId` sees it now; nothing when it is locked for them. */
+  clue(state: HuntState, competitorId: string, clueId: string): void {
+    const view = clueView(state, competitorId, state.clues.findIndex((c) => c.id === clueId));
+    if (view) this.competitor(competitorId, { kind: 'clue', clue: view });
+  }
+
+  /** In a linear hunt, the clue after `clueId`, which resolving it may have unlocked. */
+  nextClue(state: HuntState, competitorId: string, clueId: string): void {
+    if (state.definition?.order !== 'linear') return;
+    const next = state.clues[state.clues.findIndex((c) => c.id === clueId) + 1];
+    if (next) this.clue(state, competitorId, next.id);
+  }
+
+  unlockedClues(state: HuntState, competitorId: string): void {
+    for (const clue of state.clues) this.clue(state, competitorId, clue.id);
+  }
+
+  /** Points changed: the competitor learns its points and rank, everyone the new leaders. */
+  scored(state: HuntState, competitorId: string): void {
+    const competitor = state.competitors[competitorId];
+    const ranked = this.leaderboard(state);
+    if (!competitor) return;
+    const index = ranked.findIndex((e) => e.competitorId === competitorId);
+    this.competitor(competitorId, { kind: 'score', points: competitor.points, rank: index < 0 ? null : index + 1 });
+  }
+
+  /** Sends everyone the leaders; returns the whole ranking for callers that need a rank. */
+  leaderboard(state: HuntState): readonly LeaderboardEntry[] {
+    const ranked = leaderboard(state);
+    this.everyone({ kind: 'leaderboard', leaderboard: { top: ranked.slice(0, LEADERBOARD_TOP), total: ranked.length } });
+    return ranked;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Messages a client sends. Every one carries `id`, a number the client picks (unique among its
+ * requests on this connection) and gets back in exactly one reply. Messages that change a hunt
+ * also carry `commandId`, a string the client picks once per intended action and reuses on
+ * every retry, across reconnects: the server applies an action once and answers repeats with the
+ * first outcome.
+ */
+
+export type Guess =
+  | { readonly kind: 'answer'; readonly text: string }
+  | { readonly kind: 'location'; readonly latitude: number; readonly longitude: number }
+  | { readonly kind: 'code'; readonly code: string };
+
+export interface HintInput {
+  readonly text: string;
+  readonly penalty: number;
+  readonly autoReleaseAfterSeconds?: number;
+}
+
+interface Request {
+  readonly id: number;
+}
+interface HuntCommand extends Request {
+  readonly hunt: string;
+  readonly commandId: string;
+}
+
+/** Any role. */
+export type PingMessage = Request & { readonly type: 'ping' };
+
+/** The player role. */
+export type PlayerMessage =
+  | (HuntCommand & { readonly type: 'join'; readonly team?: string; readonly displayName?: string })
+  | (HuntCommand & { readonly type: 'submit'; readonly clue: string; readonly guess: Guess })
+  | (HuntCommand & { readonly type: 'hint'; readonly clue: string; readonly hint: number })
+  | (HuntCommand & { readonly type: 'leave' })
+  /** Subscribe to a hunt already joined and receive every update after `after` (0: from the start). */
+  | (Request & { readonly type: 'resume'; readonly hunt: string; readonly after: number });
+
+/** The designer and operator roles. */
+export type AdminMessage =
+  /** `definition`: the hunt file's text, YAML or JSON. */
+  | (HuntCommand & { readonly type: 'admin.spawn'; readonly definition: string })
+  | (HuntCommand & { readonly type: 'admin.start' | 'admin.pause' | 'admin.resume' | 'admin.end' })
+  | (HuntCommand & {
+      readonly type: 'admin.edit-clue';
+      readonly clue: string;
+      readonly title?: string;
+      readonly text?: string;
+      readonly hints?: readonly HintInput[];
+    })
+  | (HuntCommand & { readonly type: 'admin.release-hint'; readonly clue: string; readonly hint: number })
+  | (HuntCommand & { readonly type: 'admin.announce'; readonly message: string })
+  | (HuntCommand & { readonly type: 'admin.kick'; readonly player: string; readonly reason: string })
+  | (Request & { readonly type: 'admin.status'; readonly hunt: string })
+  /** Subscribe to a hunt's staff updates (status, leaderboard, players, announcements). */
+  | (Request & { readonly type: 'admin.watch'; readonly hunt: string });
+
+export type ClientMessage = PingMessage | PlayerMessage | AdminMessage;
+export type ClientMessageType = ClientMessage['type'];

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of a Cairn server, with its default. Environment variables (CAIRN_*) and an
+ * optional JSON or YAML file (CAIRN_CONFIG_FILE) supply them; the environment wins.
+ */
+export const configSchema = z.strictObject({
+  /** Address to listen on. 127.0.0.1 keeps a dev server private; use 0.0.0.0 in a container. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(7420),
+  /** Where the SQLite journal lives. */
+  dataDir: z.string().min(1).default('.data'),
+  /** HS256 secret that signs tokens. Absent: a development secret, announced loudly at start. */
+  tokenSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest WebSocket frame accepted, bytes. */
+  maxFrameBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** Bytes a socket may have waiting to be sent before it is cut off as a slow reader. */
+  maxSendBufferBytes: z.coerce.number().int().min(16 * 1024).default(1024 * 1024),
+  /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
+  heartbeatMs: z.coerce.number().int().min(100).default(30_000),
+  /** Guesses (submits) a player may send per second on average, and in a burst. */
+  guessesPerSecond: z.coerce.number().positive().default(2),
+  guessBurst: z.coerce.number().int().min(1).default(5),
+  /** Updates a resume replays before sending a full view instead. */
+  maxResumeUpdates: z.coerce.number().int().min(1).default(1000),
+  /** Snapshot an entity every this many events (0: never). */
+  snapshotEvery: z.coerce.number().int().min(0).default(100),
+  /** Passivate an entity idle for this long, ms. */
+  idleAfterMs: z.coerce.number().int().min(100).default(5 * 60_000),
+  /** Entities recovering from the journal at once. */
+  maxConcurrentActivations: z.coerce.number().int().min(1).default(16),
+  /** How long a command may take before the client is told to retry, ms. */
+  commandTimeoutMs: z.coerce.number().int().min(100).default(10_000),
+  /** How long a graceful stop waits for in-flight work, ms. */
+  shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
+  /** SQLite durability: 'full' survives power loss; 'normal' only a process crash. */
+  sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
+});
+
+export type CairnConfig = z.infer<typeof configSchema>;
+
+/** Environment variable of each setting. */
+export const ENV_NAMES: Readonly<Record<keyof CairnConfig, string>> = {
+  host: 'CAIRN_HOST',
+  port: 'CAIRN_PORT',
+  dataDir: 'CAIRN_DATA_DIR',
+  tokenSecret: 'CAIRN_TOKEN_SECRET',
+  logLevel: 'CAIRN_LOG_LEVEL',
+  maxFrameBytes: 'CAIRN_MAX_FRAME_BYTES',
+  maxSendBufferBytes: 'CAIRN_MAX_SEND_BUFFER_BYTES',
+  heartbeatMs: 'CAIRN_HEARTBEAT_MS',
+  guessesPerSecond: 'CAIRN_GUESSES_PER_SECOND',
+  guessBurst: 'CAIRN_GUESS_BURST',
+  maxResumeUpdates: 'CAIRN_MAX_RESUME_UPDATES',
+  snapshotEvery: 'CAIRN_SNAPSHOT_EVERY',
+  idleAfterMs: 'CAIRN_IDLE_AFTER_MS',
+  maxConcurrentActivations: 'CAIRN_MAX_CONCURRENT_ACTIVATIONS',
+  commandTimeoutMs: 'CAIRN_COMMAND_TIMEOUT_MS',
+  shutdownGraceMs: 'CAIRN_SHUTDOWN_GRACE_MS',
+  sqliteSynchronous: 'CAIRN_SQLITE_SYNCHRONOUS',
+};

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, ENV_NAMES, type CairnConfig } from './config-schema.js';
+
+export type ConfigResult = { ok: true; config: CairnConfig } | { ok: false; problems: string[] };
+
+/**
+ * Reads the settings from `env` and, when CAIRN_CONFIG_FILE names one, a JSON or YAML file whose
+ * keys are the setting names (`port`, `dataDir`, ...). Every bad value is reported, one line
+ * each, naming the variable or file key; nothing is started with a partly valid configuration.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  const problems: string[] = [];
+  let fromFile: Record<string, unknown> = {};
+  const file = env.CAIRN_CONFIG_FILE;
+  if (file) {
+    try {
+      const parsed: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) fromFile = parsed as Record<string, unknown>;
+      else problems.push(`${file}: must be a mapping of setting names to values`);
+    } catch (error) {
+      problems.push(`${file}: ${(error as Error).message}`);
+    }
+  }
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const unknownEnv = Object.keys(env).filter(
+    (name) => name.startsWith('CAIRN_') && name !== 'CAIRN_CONFIG_FILE' && !Object.values(ENV_NAMES).includes(name),
+  );
+  for (const name of unknownEnv) problems.push(`${name}: not a Cairn setting (known: ${Object.values(ENV_NAMES).join(', ')})`);
+
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      const where = key in fromEnv ? ENV_NAMES[key as keyof CairnConfig] : file && key in fromFile ? `${file}: ${key}` : key || file || 'config';
+      const given = key in fromEnv ? ` (got ${JSON.stringify(fromEnv[key])})` : '';
+      problems.push(issue.code === 'unrecognized_keys' ? `${file}: unknown setting(s) ${issue.keys.join(', ')}` : `${where}: ${issue.message}${given}`);
+    }
+  }
+  return problems.length > 0 || !result.success ? { ok: false, problems } : { ok: true, config: result.data };
+}

@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, PROTOCOL_VERSION } from '../../protocol/codes.js';
+import type { WelcomeMessage } from '../../protocol/server-messages.js';
+import { InvalidToken, type Identity } from '../auth/tokens.js';
+import type { GatewayContext } from './gateway-context.js';
+import { Session } from './session.js';
+
+export interface GatewayOptions {
+  readonly ctx: GatewayContext;
+  readonly verifyToken: (token: string) => Promise<Identity>;
+  readonly maxFrameBytes: number;
+  /** The hunts a player is in, for the welcome frame. */
+  readonly huntsOf: (playerId: string) => Promise<WelcomeMessage['hunts']>;
+}
+
+/** The WebSocket side of a Cairn node: authenticates connections and runs a Session for each. */
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<Session>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+    this.heartbeat = setInterval(() => this.beat(), options.ctx.limits.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  /** Takes an HTTP upgrade request for the WebSocket path. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.accepting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const token = tokenOf(request);
+    // Clients (browsers among them) cannot read an HTTP status from a refused upgrade, so the
+    // handshake completes and a bad token is answered with close code 4001 and its reason.
+    const identity = token ? this.options.verifyToken(token) : Promise.reject(new InvalidToken('missing token'));
+    identity.catch(() => undefined);
+    this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, identity));
+  }
+
+  /** Stops taking connections; sockets already open carry on. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Waits up to `graceMs` for requests in flight, then closes every socket with `code`. */
+  async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
+    this.stopAccepting();
+    const deadline = Date.now() + graceMs;
+    while ([...this.sessions].some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const session of this.sessions) session.close(code, reason);
+    clearInterval(this.heartbeat);
+    this.wss.close();
+  }
+
+  private async accept(ws: WebSocket, identity: Promise<Identity>): Promise<void> {
+    const { ctx } = this.options;
+    let who: Identity;
+    try {
+      who = await identity;
+    } catch (error) {
+      ws.close(CloseCode.unauthorized, error instanceof InvalidToken ? error.message : 'invalid token');
+      return;
+    }
+    const session = new Session(ws, who, ctx);
+    this.sessions.add(session);
+    ctx.metrics.connections.inc();
+    let queue = this.welcome(session);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // Requests start in arrival order; their replies may finish in any order.
+      queue = queue.then(() => void session.receive(data, isBinary));
+    });
+    ws.on('pong', () => (session.alive = true));
+    ws.on('error', (error) => ctx.logger.debug({ err: error, subject: who.subject }, 'socket error'));
+    ws.on('close', () => {
+      this.sessions.delete(session);
+      ctx.metrics.connections.dec();
+      session.dispose();
+    });
+  }
+
+  private async welcome(session: Session): Promise<void> {
+    const { subject, role } = session.identity;
+    let hunts: WelcomeMessage['hunts'] = [];
+    if (role === 'player') {
+      hunts = await this.options.huntsOf(subject).catch((error) => {
+        this.options.ctx.logger.warn({ err: error, subject }, 'could not read the player record for the welcome');
+        return [];
+      });
+    }
+    session.send({ type: 'welcome', protocol: PROTOCOL_VERSION, subject, role, heartbeatMs: this.options.ctx.limits.heartbeatMs, hunts });
+  }
+
+  /** Pings every socket; one that did not answer the previous ping is dropped. */
+  private beat(): void {
+    for (const session of this.sessions) session.heartbeat();
+  }
+}
+
+function tokenOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  return url.searchParams.get('token') ?? undefined;
+}

@@ -1,0 +1,128 @@
+import { evolveHuntInPlace } from '../../actors/hunt/evolve-hunt.js';
+import { huntChanges, type HuntChanges } from '../../actors/hunt/hunt-changes.js';
+import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
+import { initialHuntState, type HuntState } from '../../actors/hunt/hunt-state.js';
+import type { EntityState } from '../../actors/runtime/entity-actor.js';
+import type { UpdateBus } from '../bus/update-bus.js';
+import type { Journal } from '../journal/journal.js';
+
+const PAGE = 500;
+
+export type ReplicaListener = (event: HuntEvent, changes: HuntChanges, state: HuntState) => void;
+
+/**
+ * A gateway's own copy of one hunt's state, folded from the journal and then from the UpdateBus,
+ * so that it can turn each event into what each of its sockets may see without asking the node
+ * that hosts the hunt. Events are applied strictly in update order; a gap (a lost bus message)
+ * is filled from the journal before anything later is applied.
+ */
+export class HuntReplica {
+  private state: HuntState = structuredClone(initialHuntState);
+  private readonly listeners = new Set<ReplicaListener>();
+  private readonly waiters: { update: number; resolve: () => void }[] = [];
+  private pending: HuntEvent[] = [];
+  private catchingUp: Promise<void> | undefined;
+  private readonly unsubscribe: () => void;
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly huntId: string,
+    private readonly journal: Journal,
+    bus: UpdateBus,
+  ) {
+    // Subscribe before loading, so nothing published during the load is missed.
+    this.unsubscribe = bus.subscribe(huntId, (event) => this.receive(event));
+    this.ready = this.catchUp();
+  }
+
+  get current(): HuntState {
+    return this.state;
+  }
+
+  get updateSeq(): number {
+    return this.state.updateSeq;
+  }
+
+  /** Calls `listener` after each event is applied; returns the unsubscribe. */
+  listen(listener: ReplicaListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Resolves once the replica has applied update `update` (it reads the journal if the bus is behind). */
+  async waitFor(update: number): Promise<void> {
+    await this.ready;
+    if (this.state.updateSeq >= update) return;
+    const reached = new Promise<void>((resolve) => this.waiters.push({ update, resolve }));
+    void this.fillGap();
+    await reached;
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  private receive(event: HuntEvent): void {
+    if (this.catchingUp) {
+      this.pending.push(event);
+      return;
+    }
+    if (event.update <= this.state.updateSeq) return;
+    if (event.update === this.state.updateSeq + 1) this.apply(event);
+    else {
+      this.pending.push(event);
+      void this.fillGap();
+    }
+  }
+
+  private fillGap(): Promise<void> {
+    this.catchingUp ??= this.catchUp().finally(() => (this.catchingUp = undefined));
+    return this.catchingUp;
+  }
+
+  /**
+   * Reads what the journal has beyond the replica (from the snapshot on the first load), then
+   * applies what the bus delivered meanwhile; repeats while the bus is ahead of what was read.
+   */
+  private async catchUp(): Promise<void> {
+    if (this.state.updateSeq === 0) {
+      const snapshot = await this.journal.loadSnapshot(`hunt:${this.huntId}`);
+      if (snapshot) this.state = structuredClone((snapshot.state as EntityState<HuntState>).state);
+    }
+    for (;;) {
+      for (;;) {
+        const page = await this.journal.readUpdates(`hunt:${this.huntId}`, this.state.updateSeq, PAGE);
+        for (const stored of page) this.apply(stored.payload as HuntEvent);
+        if (page.length < PAGE) break;
+      }
+      const pending = this.pending.sort((a, b) => a.update - b.update);
+      this.pending = [];
+      for (const event of pending) if (event.update === this.state.updateSeq + 1) this.apply(event);
+      const ahead = pending.filter((event) => event.update > this.state.updateSeq);
+      if (ahead.length === 0) return;
+      this.pending.push(...ahead);
+      // The bus got ahead of what the journal returned: give the journal's replicas a moment.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private apply(event: HuntEvent): void {
+    this.state = evolveHuntInPlace(this.state, event);
+    if (this.listeners.size > 0) {
+      const changes = huntChanges(this.state, event);
+      for (const listener of this.listeners) listener(event, changes, this.state);
+    }
+    for (let i = this.waiters.length - 1; i >= 0; i -= 1) {
+      const waiter = this.waiters[i]!;
+      if (waiter.update <= this.state.updateSeq) {
+        this.waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
+import type { CommandOutcome } from '../../actors/runtime/entity-messages.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import type { Session } from './session.js';
+import { RequestError } from './request-error.js';
+
+/**
+ * Sends a hunt command and returns its event, or throws the error reply: the rules' rejection
+ * (not retriable: deciding again gives the same answer) or a storage failure (retriable).
+ */
+export async function runHuntCommand(session: Session, huntId: string, command: object): Promise<{ event: HuntEvent; duplicate: boolean }> {
+  let outcome: CommandOutcome<HuntEvent>;
+  try {
+    outcome = await session.ctx.commands.execute<HuntEvent>('hunt', huntId, { ...command, at: session.ctx.now() });
+  } catch (error) {
+    const timedOut = error instanceof Error && /timeout/i.test(error.message);
+    throw new RequestError(
+      timedOut ? ErrorCode.timeout : ErrorCode.unavailable,
+      timedOut ? 'the hunt did not answer in time: retry with the same commandId' : 'the hunt is unavailable: retry with the same commandId',
+      true,
+    );
+  }
+  if (outcome.ok) return { event: outcome.event, duplicate: outcome.duplicate };
+  if ('rejection' in outcome) throw new RequestError(outcome.rejection.code, outcome.rejection.message, false);
+  throw new RequestError(ErrorCode.unavailable, `storage failed (${outcome.failure.code}): retry with the same commandId`, outcome.failure.retriable);
+}
+
+/**
+ * When this socket watches the hunt, waits until the event's update has been pushed to it, so
+ * that a command's updates always reach the client before its reply.
+ */
+export async function afterUpdatePushed(session: Session, huntId: string, update: number): Promise<void> {
+  if (session.isSubscribed(huntId)) await session.subscription(huntId)?.waitFor(update);
+}

@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Command latency buckets, seconds: from sub-millisecond to the command timeout. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The server's Prometheus metrics, in a registry of its own (two servers in one process, as in
+ * tests, do not share counters).
+ */
+/** Values read when Prometheus scrapes, from parts created after the metrics. */
+export interface MetricSources {
+  activeActors: () => number;
+}
+
+export function createMetrics(sources: MetricSources = { activeActors: () => 0 }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'cairn_process_' });
+  const r = [registry];
+  return {
+    registry,
+    connections: new Gauge({ name: 'cairn_connections', help: 'Open WebSocket connections', registers: r }),
+    framesIn: new Counter({ name: 'cairn_frames_in_total', help: 'Frames received, by message type', labelNames: ['type'], registers: r }),
+    framesOut: new Counter({ name: 'cairn_frames_out_total', help: 'Frames sent, by message type', labelNames: ['type'], registers: r }),
+    commandSeconds: new Histogram({
+      name: 'cairn_command_duration_seconds',
+      help: 'From receiving a request to sending its reply, by message type',
+      labelNames: ['type'],
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    rejections: new Counter({ name: 'cairn_rejections_total', help: 'Requests refused, by error code', labelNames: ['code'], registers: r }),
+    journalCommitSeconds: new Histogram({
+      name: 'cairn_journal_commit_duration_seconds',
+      help: 'Duration of one journal group commit',
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    journalBatchSize: new Histogram({
+      name: 'cairn_journal_commit_appends',
+      help: 'Appends committed together in one group commit',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: r,
+    }),
+    activeActors: new Gauge({
+      name: 'cairn_active_actors',
+      help: 'Entity actors in memory',
+      registers: r,
+      collect() {
+        this.set(sources.activeActors());
+      },
+    }),
+    activations: new Counter({ name: 'cairn_activations_total', help: 'Entity activations (recoveries), by kind', labelNames: ['kind'], registers: r }),
+    activationSeconds: new Histogram({
+      name: 'cairn_activation_duration_seconds',
+      help: 'Time to recover an entity from the journal',
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    slowConsumers: new Counter({ name: 'cairn_slow_consumer_disconnects_total', help: 'Sockets cut off for reading too slowly', registers: r }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { huntBehaviour } from '../../actors/hunt/hunt-behaviour.js';
+import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
+import type { PlayerState } from '../../actors/player/player-model.js';
+import { playerBehaviour } from '../../actors/player/player-behaviour.js';
+import { ShardHost } from '../../actors/runtime/shard-host.js';
+import { CloseCode } from '../../protocol/codes.js';
+import { DEV_TOKEN_SECRET } from '../auth/dev-secret.js';
+import { createTokenVerifier } from '../auth/tokens.js';
+import { createLocalCommandBus } from '../bus/local/local-command-bus.js';
+import { LocalUpdateBus } from '../bus/local/local-update-bus.js';
+import type { CairnConfig } from '../config/config-schema.js';
+import { Gateway } from '../gateway/gateway.js';
+import { HuntReplicas } from '../gateway/hunt-replicas.js';
+import { TokenBuckets } from '../gateway/token-bucket.js';
+import { createJournalPersistenceEngine } from '../journal/journal-persistence-engine.js';
+import { createSqliteJournal } from '../journal/sqlite/sqlite-journal.js';
+import type { Logger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import { createHttpServer } from './http-server.js';
+
+export interface RunningServer {
+  /** e.g. ws://127.0.0.1:7420/ws */
+  readonly wsUrl: string;
+  readonly httpUrl: string;
+  readonly port: number;
+  readonly journalPath: string;
+  /** Graceful stop: refuse new sockets, finish requests in flight, close sockets with 1012, store everything, release the files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root of a single-process Cairn: the only place that picks adapters. Here the
+ * journal is SQLite and both buses are in-process.
+ */
+export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
+  const sources = { activeActors: () => 0 };
+  const metrics = createMetrics(sources);
+  const journalPath = path.resolve(config.dataDir, 'cairn.db');
+  const journal = createSqliteJournal({
+    path: journalPath,
+    synchronous: config.sqliteSynchronous,
+    onCommit: ({ appends, durationMs }) => {
+      metrics.journalCommitSeconds.observe(durationMs / 1000);
+      metrics.journalBatchSize.observe(appends);
+    },
+  });
+  const updates = new LocalUpdateBus((error) => logger.error({ err: error }, 'update listener failed'));
+  const host = new ShardHost({
+    persistence: createJournalPersistenceEngine(journal, {
+      onSnapshotError: (entityId, error) => logger.warn({ err: error, entityId }, 'snapshot failed'),
+    }),
+    behaviours: [huntBehaviour, playerBehaviour],
+    idleAfterMs: config.idleAfterMs,
+    maxConcurrentActivations: config.maxConcurrentActivations,
+    snapshotEvery: config.snapshotEvery,
+    commandTimeoutMs: config.commandTimeoutMs,
+    listener: {
+      stored: (kind, entityId, event) => {
+        if (kind === huntBehaviour.kind) updates.publish(entityId, event as HuntEvent);
+      },
+      activated: (kind, _entityId, durationMs) => {
+        metrics.activations.inc({ kind });
+        metrics.activationSeconds.observe(durationMs / 1000);
+      },
+      crashed: (kind, entityId, error) => logger.error({ err: error, kind, entityId }, 'entity actor stopped after an error'),
+    },
+  });
+  sources.activeActors = () => host.activeEntities;
+  const commands = createLocalCommandBus(host);
+  const replicas = new HuntReplicas(journal, updates);
+  const gateway = new Gateway({
+    ctx: {
+      commands,
+      replicas,
+      journal,
+      guesses: new TokenBuckets(config.guessesPerSecond, config.guessBurst),
+      metrics,
+      logger,
+      limits: {
+        maxSendBufferBytes: config.maxSendBufferBytes,
+        maxResumeUpdates: config.maxResumeUpdates,
+        heartbeatMs: config.heartbeatMs,
+      },
+      now: Date.now,
+    },
+    verifyToken: createTokenVerifier(config.tokenSecret ?? DEV_TOKEN_SECRET),
+    maxFrameBytes: config.maxFrameBytes,
+    huntsOf: (playerId) =>
+      commands.query(playerBehaviour.kind, playerId, (state: PlayerState) =>
+        Object.values(state.memberships).map((m) => ({ hunt: m.huntId, competitorId: m.competitorId, ...(m.team !== undefined ? { team: m.team } : {}) })),
+      ),
+  });
+
+  let ready = false;
+  const http = createHttpServer({ gateway, registry: metrics.registry, isReady: () => ready });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  ready = true;
+  const port = (http.address() as AddressInfo).port;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  return {
+    wsUrl: `ws://${shown}:${port}/ws`,
+    httpUrl: `http://${shown}:${port}`,
+    port,
+    journalPath,
+    async stop() {
+      ready = false;
+      await gateway.closeAll(CloseCode.serviceRestart, 'server restarting: reconnect and resume', config.shutdownGraceMs);
+      replicas.closeAll();
+      await host.stop();
+      await journal.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

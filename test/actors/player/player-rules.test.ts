@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  initialPlayerState,
+  PLAYER_RECENT_COMMANDS,
+  type PlayerCommand,
+  type PlayerEvent,
+  type PlayerState,
+} from '../../../actors/player/player-model.js';
+import { decidePlayer, evolvePlayer } from '../../../actors/player/player-rules.js';
+
+const T0 = Date.UTC(2026, 5, 1, 10, 0, 0);
+const freshId = (): string => `player-cmd-${randomUUID()}`;
+
+const rename = (displayName: string, at = T0): PlayerCommand => ({ type: 'rename', commandId: freshId(), at, displayName });
+const record = (huntId: string, competitorId: string, team?: string, at = T0): PlayerCommand => ({
+  type: 'record-membership',
+  commandId: freshId(),
+  at,
+  huntId,
+  competitorId,
+  ...(team !== undefined ? { team } : {}),
+});
+const clear = (huntId: string, reason: 'left' | 'kicked' = 'left', at = T0): PlayerCommand => ({
+  type: 'clear-membership',
+  commandId: freshId(),
+  at,
+  huntId,
+  reason,
+});
+
+/** The event `command` produces; fails the test when it is rejected or a duplicate. */
+function eventOf(state: PlayerState, command: PlayerCommand): PlayerEvent {
+  const decision = decidePlayer(state, command);
+  if (decision.kind === 'rejected') throw new Error(`${command.type} rejected: ${decision.rejection.code}`);
+  if (decision.duplicate) throw new Error(`${command.type} was a duplicate`);
+  return decision.event;
+}
+
+/** The state after `commands`, each of which must be accepted (duplicates store nothing). */
+function given(...commands: PlayerCommand[]): PlayerState {
+  let state = initialPlayerState;
+  for (const command of commands) {
+    const decision = decidePlayer(state, command);
+    if (decision.kind === 'rejected') throw new Error(`given ${command.type} rejected: ${decision.rejection.code}`);
+    if (!decision.duplicate) state = evolvePlayer(state, decision.event);
+  }
+  return state;
+}
+
+const outcomeOf = (state: PlayerState, command: PlayerCommand): string => {
+  const decision = decidePlayer(state, command);
+  return decision.kind === 'rejected' ? decision.rejection.code : `accepted:${decision.event.type}`;
+};
+
+describe('rename', () => {
+  it('a valid name is stored, trimmed', () => {
+    const command = rename('  Ann Smith  ', T0 + 5);
+    const event = eventOf(initialPlayerState, command);
+    expect(event).toEqual({ type: 'player-renamed', commandId: command.commandId, at: T0 + 5, displayName: 'Ann Smith' });
+    expect(evolvePlayer(initialPlayerState, event).displayName).toBe('Ann Smith');
+  });
+
+  it('a later rename replaces the name', () => {
+    expect(given(rename('Ann'), rename('Annie')).displayName).toBe('Annie');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', '   '],
+    ['longer than 40 characters', 'a'.repeat(41)],
+    ['with a control character', 'Ann\u0000'],
+  ])('a name that is %s is refused with invalid-input', (_what, displayName) => {
+    expect(outcomeOf(initialPlayerState, rename(displayName))).toBe('invalid-input');
+  });
+
+  it('a refused rename leaves the old name', () => {
+    const state = given(rename('Ann'));
+    expect(outcomeOf(state, rename(''))).toBe('invalid-input');
+    expect(state.displayName).toBe('Ann');
+  });
+});
+
+describe('memberships', () => {
+  it('recording a membership stores the hunt, competitor, team and since when', () => {
+    const command = record('hunt-1', 't:owls', 'Owls', T0 + 10);
+    const event = eventOf(initialPlayerState, command);
+    expect(event).toEqual({
+      type: 'membership-recorded',
+      commandId: command.commandId,
+      at: T0 + 10,
+      huntId: 'hunt-1',
+      competitorId: 't:owls',
+      team: 'Owls',
+    });
+    expect(evolvePlayer(initialPlayerState, event).memberships).toEqual({
+      'hunt-1': { huntId: 'hunt-1', competitorId: 't:owls', team: 'Owls', since: T0 + 10 },
+    });
+  });
+
+  it('a solo membership has no team', () => {
+    const state = given(record('hunt-1', 'p:ann'));
+    expect(state.memberships['hunt-1']).toEqual({ huntId: 'hunt-1', competitorId: 'p:ann', since: T0 });
+    expect(state.memberships['hunt-1']).not.toHaveProperty('team');
+  });
+
+  it('memberships of several hunts are kept side by side', () => {
+    const state = given(record('hunt-1', 'p:ann'), record('hunt-2', 't:owls', 'Owls'));
+    expect(Object.keys(state.memberships).sort()).toEqual(['hunt-1', 'hunt-2']);
+  });
+
+  it('clearing a membership removes only that hunt', () => {
+    const state = given(record('hunt-1', 'p:ann'), record('hunt-2', 'p:ann'));
+    const command = clear('hunt-1', 'kicked', T0 + 20);
+    const event = eventOf(state, command);
+    expect(event).toEqual({ type: 'membership-cleared', commandId: command.commandId, at: T0 + 20, huntId: 'hunt-1', reason: 'kicked' });
+    expect(Object.keys(evolvePlayer(state, event).memberships)).toEqual(['hunt-2']);
+  });
+
+  it('clearing a membership of a hunt not joined is refused with not-a-member', () => {
+    expect(outcomeOf(initialPlayerState, clear('hunt-1'))).toBe('not-a-member');
+    expect(outcomeOf(given(record('hunt-2', 'p:ann')), clear('hunt-1'))).toBe('not-a-member');
+  });
+
+  it('clearing a membership twice is refused with not-a-member the second time', () => {
+    expect(outcomeOf(given(record('hunt-1', 'p:ann'), clear('hunt-1')), clear('hunt-1'))).toBe('not-a-member');
+  });
+
+  it('a player can be recorded again in a hunt they left', () => {
+    const state = given(record('hunt-1', 'p:ann', undefined, T0), clear('hunt-1'), record('hunt-1', 'p:ann', undefined, T0 + 99));
+    expect(state.memberships['hunt-1']).toMatchObject({ since: T0 + 99 });
+  });
+});
+
+describe('repeated command ids', () => {
+  it('a repeated command id is answered with the original event, marked duplicate', () => {
+    const first = record('hunt-1', 'p:ann', undefined, T0);
+    const state = given(first);
+    const original = state.recent[0]!.event;
+    const decision = decidePlayer(state, { ...first, at: T0 + 50 });
+    expect(decision).toEqual({ kind: 'accepted', event: original, duplicate: true });
+  });
+
+  it('a repeated clear is a duplicate, not not-a-member, and a repeated record does not re-add a cleared membership', () => {
+    const recordCommand = record('hunt-1', 'p:ann');
+    const clearCommand = clear('hunt-1');
+    const state = given(recordCommand, clearCommand);
+    expect(decidePlayer(state, clearCommand)).toMatchObject({ kind: 'accepted', duplicate: true, event: { type: 'membership-cleared' } });
+    expect(decidePlayer(state, recordCommand)).toMatchObject({ kind: 'accepted', duplicate: true, event: { type: 'membership-recorded' } });
+    expect(given(recordCommand, clearCommand, recordCommand).memberships).toEqual({});
+  });
+
+  it('a repeated rename with a different name is still answered with the first outcome', () => {
+    const first = rename('Ann');
+    const state = given(first, rename('Bea'));
+    const sameIdOtherName: PlayerCommand = { type: 'rename', commandId: first.commandId, at: T0 + 1, displayName: 'Cy' };
+    expect(decidePlayer(state, sameIdOtherName)).toMatchObject({
+      kind: 'accepted',
+      duplicate: true,
+      event: { type: 'player-renamed', displayName: 'Ann' },
+    });
+  });
+
+  it('a rejected command id is not remembered', () => {
+    const attempt = clear('hunt-1');
+    expect(outcomeOf(initialPlayerState, attempt)).toBe('not-a-member');
+    const state = given(record('hunt-1', 'p:ann'));
+    expect(decidePlayer(state, attempt)).toMatchObject({ kind: 'accepted', duplicate: false });
+  });
+
+  it(`ids are remembered for the last ${PLAYER_RECENT_COMMANDS} commands only`, () => {
+    const first = rename('First');
+    let state = given(first);
+    for (let i = 1; i < PLAYER_RECENT_COMMANDS; i++) state = evolvePlayer(state, eventOf(state, rename(`Name ${i}`)));
+    expect(state.recent).toHaveLength(PLAYER_RECENT_COMMANDS);
+    expect(decidePlayer(state, first)).toMatchObject({ duplicate: true });
+    state = evolvePlayer(state, eventOf(state, rename('One more')));
+    expect(state.recent).toHaveLength(PLAYER_RECENT_COMMANDS);
+    expect(decidePlayer(state, first)).toMatchObject({ kind: 'accepted', duplicate: false, event: { displayName: 'First' } });
+  });
+});
