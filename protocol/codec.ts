@@ -3,7 +3,8 @@ import { Packr, type Options } from 'msgpackr';
 /**
  * Frames are plain standard msgpack so that any language's msgpack library can read and write
  * them: objects are maps with string keys, and no extension type is used (msgpackr's records,
- * bundled strings, typed arrays, Dates, Sets... are all off).
+ * bundled strings, typed arrays, Dates, Sets... are all off when encoding, and decodeFrame
+ * refuses them, since msgpackr would otherwise still decode them).
  */
 const options: Options & { skipValues: readonly unknown[] } = {
   useRecords: false,

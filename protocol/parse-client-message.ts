@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ClientMessage } from './client-messages.js';
 import { ErrorCode } from './codes.js';
 import { decodeFrame } from './codec.js';
-import { clientMessageSchema, isClientMessageType, Limits } from './schemas.js';
+import { clientMessageSchema, isClientMessageType, FieldLimits } from './schemas.js';
 import type { ErrorBody } from './server-messages.js';
 
 export type ParseResult =
@@ -46,7 +46,7 @@ function failure(code: ErrorCode, message: string, id?: number): ParseResult {
 }
 
 function validId(id: unknown): number | undefined {
-  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= Limits.maxId ? id : undefined;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= FieldLimits.maxId ? id : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -69,7 +69,10 @@ function kindOf(value: unknown): string {
 
 /** `guess.latitude: must be at most 90; hints[0].text: is required`. */
 function describe(issues: readonly z.core.$ZodIssue[], input: unknown): string {
-  const problems = issues.flatMap((issue) => {
+  // One problem per field: the last, most specific (an id of 2^64 breaks both the safe-integer
+  // bound and the 2^32-1 bound; only the latter means anything to a client).
+  const byPath = new Map(issues.map((issue) => [issue.code === 'unrecognized_keys' ? issue : pathOf(issue.path), issue]));
+  const problems = [...byPath.values()].flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${pathOf([...issue.path, key])}: unknown field`);
     return [`${pathOf(issue.path)}: ${problemOf(issue, valueAt(input, issue.path))}`];
   });

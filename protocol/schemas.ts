@@ -8,7 +8,7 @@ import type { Role } from './server-messages.js';
  * UTF-16 code units (a character outside the Basic Multilingual Plane, e.g. an emoji, counts 2).
  */
 
-export const Limits = {
+export const FieldLimits = {
   maxId: 2 ** 32 - 1,
   textName: 40,
   guess: 500,
@@ -29,22 +29,24 @@ export const COMMAND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export const CLUE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
-const text = (max: number) => z.string().min(1).max(max);
+// zod counts code points; the hunt rules count UTF-16 units (JS `length`): count as they do, so
+// that a text the protocol lets through is never refused later for its length.
+const text = (max: number) => z.string().min(1).refine((s) => s.length <= max, `must be at most ${max} characters`);
 const entityId = z.string().regex(ENTITY_ID);
 const clueId = z.string().regex(CLUE_ID);
 
-const request = { id: int(0, Limits.maxId) };
+const request = { id: int(0, FieldLimits.maxId) };
 const huntCommand = { ...request, hunt: entityId, commandId: z.string().regex(COMMAND_ID) };
 
 const guessSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('answer'), text: text(Limits.guess) }),
+  z.strictObject({ kind: z.literal('answer'), text: text(FieldLimits.guess) }),
   z.strictObject({ kind: z.literal('location'), latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }),
-  z.strictObject({ kind: z.literal('code'), code: text(Limits.guess) }),
+  z.strictObject({ kind: z.literal('code'), code: text(FieldLimits.guess) }),
 ]);
 
 const hintInputSchema = z.strictObject({
-  text: text(Limits.hintText),
-  penalty: int(0, Limits.penalty),
+  text: text(FieldLimits.hintText),
+  penalty: int(0, FieldLimits.penalty),
   autoReleaseAfterSeconds: z.int().min(1).optional(),
 });
 
@@ -53,15 +55,15 @@ const lifecycle = (type: 'admin.start' | 'admin.pause' | 'admin.resume' | 'admin
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ping'), ...request }),
-  z.strictObject({ type: z.literal('join'), ...huntCommand, team: text(Limits.textName).optional(), displayName: text(Limits.textName).optional() }),
+  z.strictObject({ type: z.literal('join'), ...huntCommand, team: text(FieldLimits.textName).optional(), displayName: text(FieldLimits.textName).optional() }),
   z.strictObject({ type: z.literal('submit'), ...huntCommand, clue: clueId, guess: guessSchema }),
-  z.strictObject({ type: z.literal('hint'), ...huntCommand, clue: clueId, hint: int(0, Limits.hintIndex) }),
+  z.strictObject({ type: z.literal('hint'), ...huntCommand, clue: clueId, hint: int(0, FieldLimits.hintIndex) }),
   z.strictObject({ type: z.literal('leave'), ...huntCommand }),
   z.strictObject({ type: z.literal('resume'), ...request, hunt: entityId, after: z.int().min(0) }),
   z.strictObject({
     type: z.literal('admin.spawn'),
     ...huntCommand,
-    definition: z.string().refine((s) => utf8Length(s) <= Limits.definitionBytes, `must be at most ${Limits.definitionBytes} bytes of UTF-8`),
+    definition: z.string().refine((s) => utf8Length(s) <= FieldLimits.definitionBytes, `must be at most ${FieldLimits.definitionBytes} bytes of UTF-8`),
   }),
   lifecycle('admin.start'),
   lifecycle('admin.pause'),
@@ -71,13 +73,13 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('admin.edit-clue'),
     ...huntCommand,
     clue: clueId,
-    title: text(Limits.title).optional(),
-    text: text(Limits.clueText).optional(),
-    hints: z.array(hintInputSchema).max(Limits.hints).readonly().optional(),
+    title: text(FieldLimits.title).optional(),
+    text: text(FieldLimits.clueText).optional(),
+    hints: z.array(hintInputSchema).max(FieldLimits.hints).readonly().optional(),
   }),
-  z.strictObject({ type: z.literal('admin.release-hint'), ...huntCommand, clue: clueId, hint: int(0, Limits.hintIndex) }),
-  z.strictObject({ type: z.literal('admin.announce'), ...huntCommand, message: text(Limits.message) }),
-  z.strictObject({ type: z.literal('admin.kick'), ...huntCommand, player: entityId, reason: text(Limits.reason) }),
+  z.strictObject({ type: z.literal('admin.release-hint'), ...huntCommand, clue: clueId, hint: int(0, FieldLimits.hintIndex) }),
+  z.strictObject({ type: z.literal('admin.announce'), ...huntCommand, message: text(FieldLimits.message) }),
+  z.strictObject({ type: z.literal('admin.kick'), ...huntCommand, player: entityId, reason: text(FieldLimits.reason) }),
   z.strictObject({ type: z.literal('admin.status'), ...request, hunt: entityId }),
   z.strictObject({ type: z.literal('admin.watch'), ...request, hunt: entityId }),
 ]);

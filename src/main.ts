@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   }
   const server = await startCairnServer(config, logger);
   logger.info({ ws: server.wsUrl, journal: server.journalPath }, 'cairn is ready');
-  if (process.stdout.isTTY || process.env.CAIRN_BANNER !== '0') printWelcome(server.wsUrl, server.httpUrl);
+  // The how-to-play lines are for a person at a terminal, not for log collectors.
+  if (process.stderr.isTTY) printWelcome(server.wsUrl, server.httpUrl);
 
   let stopping = false;
   const stop = async (signal: string) => {

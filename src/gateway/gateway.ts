@@ -43,7 +43,7 @@ export class Gateway {
     // handshake completes and a bad token is answered with close code 4001 and its reason.
     const identity = token ? this.options.verifyToken(token) : Promise.reject(new InvalidToken('missing token'));
     identity.catch(() => undefined);
-    this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, identity));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, identity));
   }
 
   /** Stops taking connections; sockets already open carry on. */
@@ -61,26 +61,33 @@ export class Gateway {
     this.wss.close();
   }
 
-  private async accept(ws: WebSocket, identity: Promise<Identity>): Promise<void> {
+  /**
+   * Runs a new connection. Handlers are attached at once: a client may send its first request
+   * right after the handshake, before the token check has finished, and that frame must wait for
+   * the session rather than be lost.
+   */
+  private accept(ws: WebSocket, identity: Promise<Identity>): void {
     const { ctx } = this.options;
-    let who: Identity;
-    try {
-      who = await identity;
-    } catch (error) {
-      ws.close(CloseCode.unauthorized, error instanceof InvalidToken ? error.message : 'invalid token');
-      return;
-    }
-    const session = new Session(ws, who, ctx);
-    this.sessions.add(session);
-    ctx.metrics.connections.inc();
-    let queue = this.welcome(session);
+    let session: Session | undefined;
+    let queue: Promise<unknown> = identity.then(
+      (who) => {
+        session = new Session(ws, who, ctx);
+        this.sessions.add(session);
+        ctx.metrics.connections.inc();
+        return this.welcome(session);
+      },
+      (error: unknown) => ws.close(CloseCode.unauthorized, error instanceof InvalidToken ? error.message : 'invalid token'),
+    );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       // Requests start in arrival order; their replies may finish in any order.
-      queue = queue.then(() => void session.receive(data, isBinary));
+      queue = queue.then(() => void session?.receive(data, isBinary));
     });
-    ws.on('pong', () => (session.alive = true));
-    ws.on('error', (error) => ctx.logger.debug({ err: error, subject: who.subject }, 'socket error'));
+    ws.on('pong', () => {
+      if (session) session.alive = true;
+    });
+    ws.on('error', (error) => ctx.logger.debug({ err: error, subject: session?.identity.subject }, 'socket error'));
     ws.on('close', () => {
+      if (!session) return;
       this.sessions.delete(session);
       ctx.metrics.connections.dec();
       session.dispose();

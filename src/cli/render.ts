@@ -1,0 +1,57 @@
+import type { ClueView, HuntChange, HuntSummary, LeaderboardEntry, PlayerView } from '../../protocol/views.js';
+
+const time = (at: number | undefined) => (at === undefined ? '-' : new Date(at).toISOString().replace('T', ' ').slice(0, 19));
+
+export function renderLeaderboard(entries: readonly LeaderboardEntry[]): string {
+  if (entries.length === 0) return '  (nobody yet)';
+  return entries
+    .map((e) => `  ${String(e.rank).padStart(3)}. ${e.name.padEnd(24)} ${String(e.points).padStart(6)} pts  ${e.solved} solved${e.finishedAt ? `  finished ${time(e.finishedAt)}` : ''}`)
+    .join('\n');
+}
+
+export function renderSummary(hunt: string, s: HuntSummary): string {
+  return [
+    `${s.title} (${hunt}): ${s.status}, ${s.order} order`,
+    `players: ${s.players}/${s.maxPlayers}   clues: ${s.clues.map((c) => c.id).join(', ')}   update: ${s.updateSeq}`,
+    `started: ${time(s.startedAt)}   ended: ${time(s.endedAt)}`,
+    'leaderboard:',
+    renderLeaderboard(s.leaderboard),
+  ].join('\n');
+}
+
+export function renderClue(clue: ClueView): string {
+  const state = clue.status === 'open' ? `solve with ${clue.solveWith}` : clue.status;
+  const attempts = clue.attemptsLeft === null ? '' : `, ${clue.attemptsLeft} attempts left`;
+  const deadline = clue.deadlineAt && clue.status === 'open' ? `, until ${time(clue.deadlineAt)}` : '';
+  const hints = clue.hints.map((h) => (h.revealed ? `    hint ${h.index}: ${h.text}` : `    hint ${h.index}: (costs ${h.penalty} pts: \`hint ${clue.id} ${h.index}\`)`));
+  return [`  [${clue.id}] ${clue.title} (${clue.points} pts, ${state}${attempts}${deadline})`, `    ${clue.text}`, ...hints].join('\n');
+}
+
+export function renderView(view: PlayerView): string {
+  return [
+    `${view.title}: ${view.status}. You are ${view.you.displayName}${view.you.team ? ` of team ${view.you.team}` : ''}, ${view.you.points} pts.`,
+    `clues (${view.clues.length} of ${view.totalClues} unlocked):`,
+    ...view.clues.map(renderClue),
+    'leaderboard:',
+    renderLeaderboard(view.leaderboard.top),
+  ].join('\n');
+}
+
+export function renderChange(change: HuntChange): string {
+  switch (change.kind) {
+    case 'hunt-status':
+      return `* the hunt is now ${change.status}`;
+    case 'clue':
+      return `* clue update:\n${renderClue(change.clue)}`;
+    case 'score':
+      return `* you have ${change.points} pts${change.rank ? ` (rank ${change.rank})` : ''}`;
+    case 'leaderboard':
+      return `* leaderboard:\n${renderLeaderboard(change.leaderboard.top)}`;
+    case 'announcement':
+      return `* announcement: ${change.message}`;
+    case 'players':
+      return `* players in the hunt: ${change.active}`;
+    case 'kicked':
+      return `* you were removed from the hunt: ${change.reason}`;
+  }
+}
