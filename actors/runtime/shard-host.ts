@@ -47,6 +47,17 @@ interface Activation {
   /** Commands waiting for the batch in flight to finish. */
   readonly queue: Pending[];
   sending: boolean;
+  /** Rejects when the actor stops after an error, so that nobody waits for a reply that cannot come. */
+  readonly crashed: Promise<never>;
+  crash: (error: unknown) => void;
+}
+
+/** Thrown to callers whose entity's actor stopped (its journal failing, say): retry later. */
+export class EntityUnavailable extends Error {
+  readonly code = 'entity-unavailable';
+  constructor(kind: string, entityId: string, cause: unknown) {
+    super(`${kind} ${entityId} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 /** Commands sent to one entity in one message: they share one group commit. */
@@ -136,7 +147,8 @@ export class ShardHost {
     activation.inFlight += 1;
     try {
       await activation.ready;
-      return (await query(activation.ref as Ref<unknown>, message as never, this.commandTimeoutMs)) as Reply;
+      const reply = query(activation.ref as Ref<unknown>, message as never, this.commandTimeoutMs);
+      return (await Promise.race([reply, activation.crashed])) as Reply;
     } finally {
       activation.inFlight -= 1;
       activation.lastUsed = this.now();
@@ -175,6 +187,11 @@ export class ShardHost {
     const existing = this.activations.get(key);
     if (existing) return existing;
 
+    let crash: (error: unknown) => void = () => undefined;
+    const crashed = new Promise<never>((_, reject) => {
+      crash = (error) => reject(new EntityUnavailable(kind, entityId, error));
+    });
+    crashed.catch(() => undefined);
     const activation: Activation = {
       kind,
       entityId,
@@ -183,6 +200,8 @@ export class ShardHost {
       lastUsed: this.now(),
       queue: [],
       sending: false,
+      crashed,
+      crash,
     };
     activation.ready = this.limitActivations(async () => {
       const started = performance.now();
@@ -192,7 +211,8 @@ export class ShardHost {
         onCrash: (error) => this.crashed(key, activation, error),
       }) as Ref<EntityMessage<unknown, unknown, unknown>>;
       // The reply to a read comes after recovery, so it marks the entity as ready.
-      const reply = (await query(activation.ref, (replyTo) => ({ kind: 'read', project: () => undefined, replyTo }), this.commandTimeoutMs)) as ReadReply<unknown>;
+      const read = query(activation.ref, (replyTo) => ({ kind: 'read', project: () => undefined, replyTo }), this.commandTimeoutMs);
+      const reply = (await Promise.race([read, activation.crashed])) as ReadReply<unknown>;
       this.wakeUps.schedule(kind, entityId, reply.wakeAt);
       this.listener.activated?.(kind, entityId, performance.now() - started);
     });
@@ -203,6 +223,9 @@ export class ShardHost {
 
   private crashed(key: string, activation: Activation, error: unknown): void {
     if (this.activations.get(key) === activation) this.activations.delete(key);
+    activation.crash(error);
+    // Commands still queued here never reached the stopped actor: fail them now, retriable.
+    for (const pending of activation.queue.splice(0)) pending.reject(new EntityUnavailable(activation.kind, activation.entityId, error));
     this.listener.crashed?.(activation.kind, activation.entityId, error);
   }
 

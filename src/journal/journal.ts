@@ -3,8 +3,9 @@
  * (one process) and Cassandra (a cluster). test/journal/journal-contract.ts is its behaviour.
  *
  * Sequence numbers are per entity, start at 1 and have no gaps. Update numbers are per entity
- * too, set by the entity on the events players must see (null on the others), and increase with
- * the sequence number.
+ * too, set by the entity on the events players must see (null on the others), increase with the
+ * sequence number and never exceed it (an entity cannot have more updates than events), so the
+ * events after update n are all after sequence number n.
  */
 
 /** An event as the entity hands it to the journal. */

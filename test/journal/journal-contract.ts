@@ -181,12 +181,19 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
         expect(stored.map(strip)).toEqual([{ type: 'first', updateSeq: 1, payload: { by: 'first' } }]);
       });
 
+      it('refuses an update number above the sequence number it would get, writing nothing', async () => {
+        const id = entityId('ahead');
+        await expect(journal().append(id, 0, [{ type: 'e', updateSeq: 2, payload: {} }])).rejects.toBeInstanceOf(TypeError);
+        expect(await journal().readEvents(id, 0, 10)).toHaveLength(0);
+      });
+
       it('writes nothing of an append that overlaps only partly', async () => {
         const id = entityId('overlap');
         await journal().append(id, 0, numbered(1, 2));
 
         // Sequence 2 is taken, 3 is free: all or nothing means 3 must not appear either.
-        await expect(journal().append(id, 1, numbered(100, 2))).rejects.toBeInstanceOf(SequenceConflictError);
+        const overlapping = [100, 101].map((n, i) => ({ type: 'numbered', updateSeq: 2 + i, payload: { n } }));
+        await expect(journal().append(id, 1, overlapping)).rejects.toBeInstanceOf(SequenceConflictError);
         expect((await journal().readEvents(id, 0, 10)).map((e) => e.payload)).toEqual([{ n: 1 }, { n: 2 }]);
         expect(await journal().readUpdates(id, 0, 10)).toHaveLength(2);
 

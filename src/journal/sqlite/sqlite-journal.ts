@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
 import type { Journal, NewEvent, Snapshot, StoredEvent } from '../journal.js';
+import { encodeEvent, encodeJson, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
 import { GroupCommit } from './group-commit.js';
 import { SQL, ensureSchema, type EventRow, type SnapshotRow } from './sqlite-schema.js';
 
@@ -41,12 +42,6 @@ interface PendingAppend {
   readonly entityId: string;
   readonly expectedSeqNr: number;
   readonly events: readonly EncodedEvent[];
-}
-
-interface EncodedEvent {
-  readonly type: string;
-  readonly updateSeq: number | null;
-  readonly payload: string;
 }
 
 const DEFAULT_MAX_BATCH_SIZE = 512;
@@ -141,7 +136,7 @@ export class SqliteJournal implements Journal {
       throw new TypeError('events must be a non-empty array: an empty append has no sequence numbers to claim');
     }
     // Encoding before queueing makes a bad payload fail its own append, not the batch.
-    const encoded = events.map((event, index) => encodeEvent(event, index));
+    const encoded = events.map((event, index) => encodeEvent(event, index, expectedSeqNr + index + 1));
     return this.#groupCommit.submit({ entityId, expectedSeqNr, events: encoded });
   }
 
@@ -266,46 +261,6 @@ function toStoredEvent(row: EventRow): StoredEvent {
     payload: JSON.parse(row.payload),
     storedAt: row.stored_at,
   };
-}
-
-function encodeEvent(event: NewEvent, index: number): EncodedEvent {
-  if (typeof event?.type !== 'string' || event.type === '') {
-    throw new TypeError(`events[${index}].type must be a non-empty string`);
-  }
-  if (event.updateSeq !== null && (!Number.isSafeInteger(event.updateSeq) || event.updateSeq < 0)) {
-    throw new TypeError(`events[${index}].updateSeq must be null or a non-negative integer, got ${String(event.updateSeq)}`);
-  }
-  return { type: event.type, updateSeq: event.updateSeq, payload: encodeJson(event.payload, `events[${index}].payload`) };
-}
-
-function encodeJson(value: unknown, what: string): string {
-  let json: string | undefined;
-  try {
-    // JSON.stringify's declared type hides that it returns undefined for undefined and functions.
-    json = JSON.stringify(value) as string | undefined;
-  } catch (cause) {
-    throw new TypeError(`${what} is not JSON-serialisable: ${describe(cause)}`, { cause });
-  }
-  if (json === undefined) throw new TypeError(`${what} is not JSON-serialisable`);
-  return json;
-}
-
-function requireEntityId(entityId: string): void {
-  if (typeof entityId !== 'string' || entityId === '') {
-    throw new TypeError('entityId must be a non-empty string');
-  }
-}
-
-function requireSeqNr(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError(`${name} must be a non-negative integer, got ${String(value)}`);
-  }
-}
-
-function requireLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new TypeError(`limit must be a positive integer, got ${String(limit)}`);
-  }
 }
 
 function describe(error: unknown): string {

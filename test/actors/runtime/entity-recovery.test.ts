@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HuntState } from '../../../actors/hunt/hunt-state.js';
+import { JournalUnavailableError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
 import { commands, readState, startNode, tempDir, type Node } from './harness.js';
 
@@ -194,6 +195,40 @@ describe('hunt actors over a SQLite journal', () => {
     await waitFor(async () => (await n.journal.readEvents('hunt:h1', 0, 10)).some((e) => e.type === 'hunt-ended'), 5000);
     const events = await n.journal.readEvents('hunt:h1', 0, 10);
     expect(events.at(-1)).toMatchObject({ type: 'hunt-ended', payload: { reason: 'end-time' } });
+  });
+
+  it('answers at once, retriably, when the journal fails, and serves again once it is back', async () => {
+    let failing = false;
+    const flaky = (journal: Journal): Journal => {
+      const guard = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+        if (failing) throw new JournalUnavailableError('storage down');
+        return call(...args);
+      };
+      return {
+        append: guard(journal.append.bind(journal)),
+        readEvents: guard(journal.readEvents.bind(journal)),
+        readUpdates: guard(journal.readUpdates.bind(journal)),
+        saveSnapshot: guard(journal.saveSnapshot.bind(journal)),
+        loadSnapshot: guard(journal.loadSnapshot.bind(journal)),
+        close: journal.close.bind(journal),
+      };
+    };
+    const n = node({ commandTimeoutMs: 5000 }, flaky);
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn());
+
+    failing = true;
+    const started = Date.now();
+    const during = await n.host.execute('hunt', 'h1', c.join('ana'));
+    expect(during).toMatchObject({ ok: false, failure: { code: 'journal-unavailable', retriable: true } });
+    // The actor resets and its recovery fails too: the next caller is refused at once, not after the timeout.
+    await expect(n.host.execute('hunt', 'h1', c.join('ben'))).rejects.toThrow(/unavailable/);
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    failing = false;
+    const after = await n.host.execute('hunt', 'h1', c.join('cleo'));
+    expect(after).toMatchObject({ ok: true, seqNr: 2 });
+    expect((await n.journal.readEvents('hunt:h1', 0, 10)).map((e) => e.type)).toEqual(['hunt-spawned', 'player-joined']);
   });
 
   it('refuses entity ids outside the safe alphabet', async () => {

@@ -1,0 +1,219 @@
+/**
+ * Child processes and /proc readings for the load benchmarks: start a process and wait for its
+ * JSON ready line, sample resident memory and CPU time of a process, and the machine's CPU.
+ * Linux only (/proc); readings are undefined elsewhere.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface StartedChild {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** The parsed ready line. */
+  readonly ready: Record<string, unknown>;
+  /** The last 64 KiB the process wrote (stdout and stderr). */
+  output(): string;
+  /** Lines of stdout that parse as JSON with a pino level >= 40 (warn), counted by message. */
+  warnings(): ReadonlyMap<string, number>;
+  /** Set once the process has exited. */
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves on exit. */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const KEEP_OUTPUT = 64 * 1024;
+
+/**
+ * Spawns `node [args]` and resolves once a stdout line parses as JSON and `isReady` accepts it.
+ * Rejects if the process exits first or nothing is ready within `timeoutMs`.
+ */
+export function startChild(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; isReady: (line: Record<string, unknown>) => boolean; timeoutMs?: number },
+): Promise<StartedChild> {
+  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let partial = '';
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const warnings = new Map<string, number>();
+  const keep = (text: string) => {
+    output += text;
+    if (output.length > KEEP_OUTPUT) output = output.slice(-KEEP_OUTPUT);
+  };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    }),
+  );
+  return new Promise<StartedChild>((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} did not get ready in time:\n${output}`));
+    }, options.timeoutMs ?? 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => keep(chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      keep(text);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        let parsed: Record<string, unknown>;
+        try {
+          parsed = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        if (typeof parsed.level === 'number' && parsed.level >= 40) {
+          const key = `${String(parsed.level)} ${String(parsed.msg)}`;
+          warnings.set(key, (warnings.get(key) ?? 0) + 1);
+        }
+        if (!done && options.isReady(parsed)) {
+          done = true;
+          clearTimeout(timer);
+          resolve({
+            child,
+            pid: child.pid!,
+            ready: parsed,
+            output: () => output,
+            warnings: () => warnings,
+            exit: () => exitInfo,
+            exited,
+            async stop(graceMs = 15_000) {
+              if (exitInfo) return exitInfo;
+              child.kill('SIGTERM');
+              const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+              const info = await exited;
+              clearTimeout(killer);
+              return info;
+            },
+          });
+        }
+      }
+    });
+    void exited.then((info) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${info.code ?? info.signal}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+function readProc(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A field of /proc/<pid>/status in KiB (VmRSS, VmHWM, ...). */
+export function statusKb(pid: number | 'self', field: string): number | undefined {
+  const text = readProc(`/proc/${pid}/status`);
+  const match = text && new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Open file descriptors of a process. */
+export function openFds(pid: number | 'self'): number | undefined {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    clockTicks = Number(out.stdout?.trim()) || 100;
+  }
+  return clockTicks;
+}
+
+/** CPU seconds (user + system) a process has used. */
+export function cpuSeconds(pid: number): number | undefined {
+  const text = readProc(`/proc/${pid}/stat`);
+  if (!text) return undefined;
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / ticksPerSecond();
+}
+
+/** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
+export function machineCpu(): { busy: number; total: number } | undefined {
+  const line = readProc('/proc/stat')?.split('\n')[0];
+  if (!line?.startsWith('cpu ')) return undefined;
+  const n = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Samples a process's VmRSS (and this process's) every `everyMs`, keeping the peaks. */
+export function rssSampler(everyMs = 500) {
+  const watched = new Map<number, { peakKb: number; lastKb: number }>();
+  let selfPeakKb = 0;
+  const sample = () => {
+    for (const [pid, seen] of watched) {
+      const kb = statusKb(pid, 'VmRSS');
+      if (kb === undefined) continue;
+      seen.lastKb = kb;
+      seen.peakKb = Math.max(seen.peakKb, kb);
+    }
+    selfPeakKb = Math.max(selfPeakKb, Math.round(process.memoryUsage.rss() / 1024));
+  };
+  const timer = setInterval(sample, everyMs);
+  timer.unref();
+  return {
+    watch(pid: number) {
+      watched.set(pid, { peakKb: 0, lastKb: 0 });
+      sample();
+    },
+    /** Forgets the peak so far (a new phase starts). */
+    resetPeak(pid: number) {
+      const seen = watched.get(pid);
+      if (seen) seen.peakKb = seen.lastKb;
+    },
+    peakKb: (pid: number) => watched.get(pid)?.peakKb ?? 0,
+    selfPeakKb: () => selfPeakKb,
+    sample,
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Prometheus text format to a map of `name{labels}` → value. */
+export function parsePrometheus(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+/** The soft limit on open files this process (and its children) run with, via the shell's ulimit. */
+export function openFileLimit(): { soft: number; hard: number } {
+  const read = (flag: string) => {
+    const out = spawnSync('sh', ['-c', `ulimit ${flag}`], { encoding: 'utf8' });
+    const text = out.stdout?.trim() ?? '';
+    return text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text) || 0;
+  };
+  return { soft: read('-n'), hard: read('-Hn') };
+}
+
+export function ephemeralPortRange(): { low: number; high: number } | undefined {
+  const text = readProc('/proc/sys/net/ipv4/ip_local_port_range');
+  if (!text) return undefined;
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  return low !== undefined && high !== undefined ? { low, high } : undefined;
+}

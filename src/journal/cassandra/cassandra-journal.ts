@@ -1,0 +1,199 @@
+import cassandra from 'cassandra-driver';
+import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
+import { encodeEvent, encodeJson, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
+import type { Journal, NewEvent, Snapshot, StoredEvent } from '../journal.js';
+import { PerEntityQueue } from '../per-entity-queue.js';
+import { lastSeqNrOf, migrationStatements, partitionOf, statements, type Replication } from './cassandra-schema.js';
+
+const { consistencies } = cassandra.types;
+
+export interface CassandraJournalOptions {
+  /** `host:port` of one or more nodes. */
+  readonly contactPoints: readonly string[];
+  /** The data centre this process is in (the driver routes to it). Default `datacenter1`. */
+  readonly localDataCenter?: string;
+  readonly keyspace?: string;
+  /** Used only when the keyspace is created. Default SimpleStrategy, 1 replica (development). */
+  readonly replication?: Replication;
+  /** Per-request timeout, ms, before the driver gives up on a node. Default 5000. */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * The Journal on Apache Cassandra, for a cluster of Cairn nodes.
+ *
+ * - **Single writer**: an append is ONE conditional batch (`INSERT ... IF NOT EXISTS` for each
+ *   event) on the entity's partition: Paxos makes it all-or-nothing and lets exactly one of two
+ *   racing writers claim a sequence number. (An append that crosses a partition boundary is
+ *   written as one batch per partition, in order; Cairn's actors append one event at a time.)
+ * - **Consistency**: conditional writes use SERIAL/LOCAL_SERIAL for Paxos and LOCAL_QUORUM for
+ *   the commit; reads use LOCAL_QUORUM, so they see every append that was acknowledged.
+ * - **No group commit across entities**: a conditional batch cannot span partitions, and
+ *   appends to different entities already run in parallel over the driver's connection pool.
+ */
+export class CassandraJournal implements Journal {
+  readonly #client: cassandra.Client;
+  readonly #cql: ReturnType<typeof statements>;
+  readonly #keyspace: string;
+  readonly #replication: Replication;
+  readonly #order = new PerEntityQueue();
+  #closed = false;
+
+  constructor(options: CassandraJournalOptions) {
+    this.#keyspace = options.keyspace ?? 'cairn';
+    this.#replication = options.replication ?? { class: 'SimpleStrategy', replicationFactor: 1 };
+    this.#cql = statements(this.#keyspace);
+    this.#client = new cassandra.Client({
+      contactPoints: [...options.contactPoints],
+      localDataCenter: options.localDataCenter ?? 'datacenter1',
+      queryOptions: {
+        prepare: true,
+        consistency: consistencies.localQuorum,
+        serialConsistency: consistencies.localSerial,
+      },
+      socketOptions: { readTimeout: options.requestTimeoutMs ?? 5000, connectTimeout: options.requestTimeoutMs ?? 5000 },
+    });
+  }
+
+  /** Connects and creates the keyspace and tables when missing. Call once before use. */
+  async start(): Promise<void> {
+    await this.#driver('connect', async () => {
+      await this.#client.connect();
+      for (const statement of migrationStatements(this.#keyspace, this.#replication)) {
+        await this.#client.execute(statement, [], { prepare: false });
+      }
+    });
+  }
+
+  async append(entityId: string, expectedSeqNr: number, events: readonly NewEvent[]): Promise<void> {
+    this.#open();
+    requireEntityId(entityId);
+    requireSeqNr(expectedSeqNr, 'expectedSeqNr');
+    if (!Array.isArray(events) || events.length === 0) {
+      throw new TypeError('events must be a non-empty array: an empty append has no sequence numbers to claim');
+    }
+    const encoded = events.map((event, index) => encodeEvent(event, index, expectedSeqNr + index + 1));
+    // In call order per entity: a later append must not land while an earlier one may still fail.
+    await this.#order.run(entityId, () => this.#write(entityId, expectedSeqNr, encoded));
+  }
+
+  async #write(entityId: string, expectedSeqNr: number, events: readonly EncodedEvent[]): Promise<void> {
+    const storedAt = new Date();
+    const byPartition = new Map<number, { query: string; params: unknown[] }[]>();
+    events.forEach((event, index) => {
+      const seqNr = expectedSeqNr + index + 1;
+      const partition = partitionOf(seqNr);
+      const params = [entityId, partition, seqNr, event.updateSeq, event.type, event.payload, storedAt];
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), { query: this.#cql.insertEvent, params }]);
+    });
+    for (const batch of byPartition.values()) {
+      const result = await this.#driver('append', () =>
+        batch.length === 1
+          ? this.#client.execute(batch[0]!.query, batch[0]!.params)
+          : this.#client.batch(batch, { prepare: true }),
+      );
+      if (!result.wasApplied()) throw new SequenceConflictError(entityId, expectedSeqNr);
+    }
+  }
+
+  async readEvents(entityId: string, afterSeqNr: number, limit: number): Promise<readonly StoredEvent[]> {
+    this.#open();
+    requireEntityId(entityId);
+    requireSeqNr(afterSeqNr, 'afterSeqNr');
+    requireLimit(limit);
+    const out: StoredEvent[] = [];
+    let after = afterSeqNr;
+    let partition = partitionOf(after + 1);
+    while (out.length < limit) {
+      const wanted = limit - out.length;
+      const result = await this.#driver('read', () => this.#client.execute(this.#cql.readEvents, [entityId, partition, after, wanted]));
+      for (const row of result.rows) out.push(toStoredEvent(entityId, row));
+      after = out.at(-1)?.seqNr ?? after;
+      // Sequence numbers have no gaps: a partition read short before its last number is the end.
+      if (result.rows.length < wanted && after < lastSeqNrOf(partition)) break;
+      if (result.rows.length < wanted) partition += 1;
+    }
+    return out;
+  }
+
+  async readUpdates(entityId: string, afterUpdateSeq: number, limit: number): Promise<readonly StoredEvent[]> {
+    this.#open();
+    requireSeqNr(afterUpdateSeq, 'afterUpdateSeq');
+    requireLimit(limit);
+    // An update number never exceeds its sequence number, so nothing after update n comes
+    // before sequence number n: scan from there and keep the updates.
+    const out: StoredEvent[] = [];
+    let after = afterUpdateSeq;
+    for (;;) {
+      const page = await this.readEvents(entityId, after, Math.max(limit, 100));
+      for (const event of page) {
+        if (event.updateSeq !== null && event.updateSeq > afterUpdateSeq) out.push(event);
+        if (out.length === limit) return out;
+      }
+      if (page.length < Math.max(limit, 100)) return out;
+      after = page.at(-1)!.seqNr;
+    }
+  }
+
+  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+    this.#open();
+    requireEntityId(snapshot.entityId);
+    requireSeqNr(snapshot.seqNr, 'snapshot.seqNr');
+    if (!Number.isFinite(snapshot.takenAt)) throw new TypeError(`snapshot.takenAt must be a finite number, got ${String(snapshot.takenAt)}`);
+    const state = encodeJson(snapshot.state, 'snapshot.state');
+    await this.#driver('snapshot', () =>
+      this.#client.execute(this.#cql.saveSnapshot, [snapshot.entityId, snapshot.seqNr, state, new Date(snapshot.takenAt)]),
+    );
+    // Older snapshots are never read again (the newest sorts first); dropping them keeps the partition small.
+    await this.#driver('snapshot', () => this.#client.execute(this.#cql.pruneSnapshots, [snapshot.entityId, snapshot.seqNr]));
+  }
+
+  async loadSnapshot(entityId: string): Promise<Snapshot | undefined> {
+    this.#open();
+    requireEntityId(entityId);
+    const result = await this.#driver('snapshot', () => this.#client.execute(this.#cql.loadSnapshot, [entityId]));
+    const row = result.first();
+    if (!row) return undefined;
+    return { entityId, seqNr: toNumber(row.seq_nr), state: JSON.parse(row.state as string), takenAt: (row.taken_at as Date).getTime() };
+  }
+
+  async close(): Promise<void> {
+    this.#open();
+    this.#closed = true;
+    await this.#order.drain();
+    await this.#client.shutdown();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new JournalClosedError();
+  }
+
+  /** Runs a driver call; any failure of the driver or the cluster becomes a retriable JournalUnavailableError. */
+  async #driver<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (cause) {
+      throw new JournalUnavailableError(`cassandra ${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    }
+  }
+}
+
+export async function createCassandraJournal(options: CassandraJournalOptions): Promise<CassandraJournal> {
+  const journal = new CassandraJournal(options);
+  await journal.start();
+  return journal;
+}
+
+function toStoredEvent(entityId: string, row: cassandra.types.Row): StoredEvent {
+  return {
+    entityId,
+    seqNr: toNumber(row.seq_nr),
+    updateSeq: row.update_seq === null ? null : toNumber(row.update_seq),
+    type: row.type as string,
+    payload: JSON.parse(row.payload as string),
+    storedAt: (row.stored_at as Date).getTime(),
+  };
+}
+
+/** bigint columns come back as the driver's Long. */
+const toNumber = (value: unknown): number => (typeof value === 'number' ? value : (value as cassandra.types.Long).toNumber());

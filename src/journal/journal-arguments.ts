@@ -1,0 +1,57 @@
+import type { NewEvent } from './journal.js';
+
+/**
+ * Argument checks every Journal adapter makes the same way: a caller's mistake is a TypeError
+ * thrown before anything is written, never a storage error.
+ */
+
+/** An event ready to store: its payload already JSON text, so a bad payload fails alone, early. */
+export interface EncodedEvent {
+  readonly type: string;
+  readonly updateSeq: number | null;
+  readonly payload: string;
+}
+
+/** Checks one event of an append, which will get sequence number `seqNr`, and encodes its payload. */
+export function encodeEvent(event: NewEvent, index: number, seqNr: number): EncodedEvent {
+  if (typeof event?.type !== 'string' || event.type === '') {
+    throw new TypeError(`events[${index}].type must be a non-empty string`);
+  }
+  if (event.updateSeq !== null && (!Number.isSafeInteger(event.updateSeq) || event.updateSeq < 0)) {
+    throw new TypeError(`events[${index}].updateSeq must be null or a non-negative integer, got ${String(event.updateSeq)}`);
+  }
+  if (event.updateSeq !== null && event.updateSeq > seqNr) {
+    throw new TypeError(`events[${index}].updateSeq ${event.updateSeq} is above its sequence number ${seqNr}: an entity cannot have more updates than events`);
+  }
+  return { type: event.type, updateSeq: event.updateSeq, payload: encodeJson(event.payload, `events[${index}].payload`) };
+}
+
+export function encodeJson(value: unknown, what: string): string {
+  let json: string | undefined;
+  try {
+    // JSON.stringify's declared type hides that it returns undefined for undefined and functions.
+    json = JSON.stringify(value) as string | undefined;
+  } catch (cause) {
+    throw new TypeError(`${what} is not JSON-serialisable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  if (json === undefined) throw new TypeError(`${what} is not JSON-serialisable`);
+  return json;
+}
+
+export function requireEntityId(entityId: string): void {
+  if (typeof entityId !== 'string' || entityId === '') {
+    throw new TypeError('entityId must be a non-empty string');
+  }
+}
+
+export function requireSeqNr(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+export function requireLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new TypeError(`limit must be a positive integer, got ${String(limit)}`);
+  }
+}
