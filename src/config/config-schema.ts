@@ -36,6 +36,20 @@ export const configSchema = z.strictObject({
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
   /** SQLite durability: 'full' survives power loss; 'normal' only a process crash. */
   sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
+  /** Cassandra nodes (`host:port`, comma-separated). Set: the journal is Cassandra; unset: SQLite. */
+  cassandraContactPoints: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be host:port[,host:port...]')
+    .transform((value) => value.split(','))
+    .optional(),
+  cassandraLocalDataCenter: z.string().min(1).default('datacenter1'),
+  cassandraKeyspace: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'must be lower-case letters, digits and _').default('cairn'),
+  /** Replication used when the keyspace is created: `simple:N` or `dc1:N,dc2:M`. */
+  cassandraReplication: z.string().regex(/^(simple:\d+|[A-Za-z0-9_-]+:\d+(,[A-Za-z0-9_-]+:\d+)*)$/, 'must be simple:N or dc1:N,dc2:M').default('simple:1'),
+  /** Journal failures in a row that open the circuit breaker. */
+  breakerFailures: z.coerce.number().int().min(1).default(5),
+  /** How long the breaker stays open before it tries the journal again, ms. */
+  breakerHalfOpenMs: z.coerce.number().int().min(100).default(5000),
 });
 
 export type CairnConfig = z.infer<typeof configSchema>;
@@ -59,4 +73,10 @@ export const ENV_NAMES: Readonly<Record<keyof CairnConfig, string>> = {
   commandTimeoutMs: 'CAIRN_COMMAND_TIMEOUT_MS',
   shutdownGraceMs: 'CAIRN_SHUTDOWN_GRACE_MS',
   sqliteSynchronous: 'CAIRN_SQLITE_SYNCHRONOUS',
+  cassandraContactPoints: 'CAIRN_CASSANDRA_CONTACT_POINTS',
+  cassandraLocalDataCenter: 'CAIRN_CASSANDRA_LOCAL_DC',
+  cassandraKeyspace: 'CAIRN_CASSANDRA_KEYSPACE',
+  cassandraReplication: 'CAIRN_CASSANDRA_REPLICATION',
+  breakerFailures: 'CAIRN_BREAKER_FAILURES',
+  breakerHalfOpenMs: 'CAIRN_BREAKER_HALF_OPEN_MS',
 };

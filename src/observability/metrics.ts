@@ -41,6 +41,11 @@ export function createMetrics(sources: MetricSources = { activeActors: () => 0 }
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
       registers: r,
     }),
+    journalBreakerState: new Gauge({
+      name: 'cairn_journal_breaker_state',
+      help: 'Journal circuit breaker: 0 closed, 1 half-open (trying), 2 open (failing fast)',
+      registers: r,
+    }),
     activeActors: new Gauge({
       name: 'cairn_active_actors',
       help: 'Entity actors in memory',

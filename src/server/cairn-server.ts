@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { huntBehaviour } from '../../actors/hunt/hunt-behaviour.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
@@ -15,37 +14,30 @@ import { Gateway } from '../gateway/gateway.js';
 import { HuntReplicas } from '../gateway/hunt-replicas.js';
 import { TokenBuckets } from '../gateway/token-bucket.js';
 import { createJournalPersistenceEngine } from '../journal/journal-persistence-engine.js';
-import { createSqliteJournal } from '../journal/sqlite/sqlite-journal.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createHttpServer } from './http-server.js';
+import { openJournal } from './open-journal.js';
 
 export interface RunningServer {
   /** e.g. ws://127.0.0.1:7420/ws */
   readonly wsUrl: string;
   readonly httpUrl: string;
   readonly port: number;
+  /** Where the journal lives: the SQLite file, or the Cassandra cluster and keyspace. */
   readonly journalPath: string;
   /** Graceful stop: refuse new sockets, finish requests in flight, close sockets with 1012, store everything, release the files. */
   stop(): Promise<void>;
 }
 
 /**
- * The composition root of a single-process Cairn: the only place that picks adapters. Here the
- * journal is SQLite and both buses are in-process.
+ * The composition root of a Cairn process: the only place that picks adapters. The journal is
+ * SQLite or Cassandra (see openJournal); the buses are in-process.
  */
 export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
   const sources = { activeActors: () => 0 };
   const metrics = createMetrics(sources);
-  const journalPath = path.resolve(config.dataDir, 'cairn.db');
-  const journal = createSqliteJournal({
-    path: journalPath,
-    synchronous: config.sqliteSynchronous,
-    onCommit: ({ appends, durationMs }) => {
-      metrics.journalCommitSeconds.observe(durationMs / 1000);
-      metrics.journalBatchSize.observe(appends);
-    },
-  });
+  const { journal, where: journalPath } = await openJournal(config, metrics, logger);
   const updates = new LocalUpdateBus((error) => logger.error({ err: error }, 'update listener failed'));
   const host = new ShardHost({
     persistence: createJournalPersistenceEngine(journal, {

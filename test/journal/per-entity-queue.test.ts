@@ -41,3 +41,15 @@ describe('PerEntityQueue', () => {
     await expect(queue.run('a', async () => 'fresh')).resolves.toBe('fresh');
   });
 });
+
+describe('PerEntityQueue after a failure', () => {
+  it('runs a task queued right after the failed one was answered', async () => {
+    const queue = new PerEntityQueue();
+    const failed = queue.run('a', async () => {
+      throw new Error('conflict at 5');
+    });
+    // The caller sees the failure, recovers, and tries again at once.
+    const retried = failed.catch(() => queue.run('a', async () => 'appended 6'));
+    await expect(retried).resolves.toBe('appended 6');
+  });
+});

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ENV_NAMES } from '../../src/config/config-schema.js';
+import { loadConfig } from '../../src/config/load-config.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Service {
+  image?: string;
+  build?: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
+}
+
+const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+const nodes = ['cairn-1', 'cairn-2', 'cairn-3'];
+
+/** Docker Compose's ${VAR:-default}, with nothing set in the environment. */
+const interpolate = (value: string) => String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
+describe('docker-compose.yml', () => {
+  it('runs Kafka, Cassandra, three Cairn nodes and Prometheus', () => {
+    expect(Object.keys(services).sort()).toEqual(['cairn-1', 'cairn-2', 'cairn-3', 'cassandra', 'kafka', 'prometheus']);
+    expect(services.kafka!.image).toMatch(/^apache\/kafka:3\.9/);
+    expect(services.cassandra!.image).toMatch(/^cassandra:5\.0/);
+  });
+
+  it('gives every Cairn node only settings the server knows, and values it accepts', () => {
+    const known = new Set(Object.values(ENV_NAMES));
+    for (const name of nodes) {
+      const env = Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+      for (const variable of Object.keys(env).filter((k) => k.startsWith('CAIRN_'))) expect(known, `${name}: ${variable}`).toContain(variable);
+      const loaded = loadConfig(env);
+      expect(loaded, `${name}: ${JSON.stringify(loaded)}`).toMatchObject({ ok: true });
+      if (!loaded.ok) continue;
+      expect(loaded.config.host).toBe('0.0.0.0');
+      expect(loaded.config.tokenSecret, 'a node must not fall back to the development secret').toBeDefined();
+      expect(loaded.config.cassandraContactPoints).toEqual(['cassandra:9042']);
+    }
+  });
+
+  it('publishes each node on its own host port, mapped to the port the server listens on', () => {
+    const hostPorts = nodes.map((name) => {
+      const env = services[name]!.environment!;
+      const [mapping] = services[name]!.ports!;
+      const [hostPort, containerPort] = mapping!.split(':');
+      expect(containerPort).toBe(env.CAIRN_PORT);
+      return hostPort;
+    });
+    expect(new Set(hostPorts).size).toBe(3);
+  });
+
+  it('starts the nodes after healthy Kafka and Cassandra, each with a readiness health check', () => {
+    for (const name of nodes) {
+      const node = services[name]!;
+      expect(node.depends_on).toEqual({ cassandra: { condition: 'service_healthy' }, kafka: { condition: 'service_healthy' } });
+      expect(node.healthcheck!.test.join(' ')).toContain(`:${node.environment!.CAIRN_PORT}/readyz`);
+    }
+    expect(services.kafka!.healthcheck).toBeDefined();
+    expect(services.cassandra!.healthcheck).toBeDefined();
+  });
+
+  it('has Prometheus scrape every node at the port it listens on', () => {
+    const [mount] = services.prometheus!.volumes!;
+    const file = mount!.split(':')[0]!;
+    const prometheus = parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as {
+      scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[];
+    };
+    const [job] = prometheus.scrape_configs;
+    expect(job!.metrics_path).toBe('/metrics');
+    expect(job!.static_configs[0]!.targets.sort()).toEqual(nodes.map((n) => `${n}:${services[n]!.environment!.CAIRN_PORT}`));
+  });
+
+  it('builds the nodes from the Dockerfile, whose image runs the compiled server', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    for (const name of nodes) expect(services[name]!.build).toBe('.');
+    expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
+    expect(fs.existsSync(path.join(ROOT, 'src/main.ts'))).toBe(true);
+  });
+});
