@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/setup/services.global.ts'],
+          // One file at a time: a fault test stops the Cassandra that the others use.
+          fileParallelism: false,
           // Services on 2 cores answer slower than a laptop; the suites wait on real round trips.
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -314,13 +314,17 @@ export async function ensureServices(options: EnsureServicesOptions): Promise<Se
   return addresses;
 }
 
-/** Stops the services that services:up started (SIGTERM, then SIGKILL after a grace period). */
-export async function servicesDown(options: { log: Log; env?: NodeJS.ProcessEnv }): Promise<void> {
+/**
+ * Stops the services that services:up started (SIGTERM, then SIGKILL after a grace period);
+ * `only` limits it to some of them (a fault test stops Cassandra alone).
+ */
+export async function servicesDown(options: { log: Log; env?: NodeJS.ProcessEnv; only?: readonly ServiceName[] }): Promise<void> {
   const { log } = options;
   const paths = resolveServicePaths(options.env ?? process.env);
   const all = layouts(paths);
+  const names = options.only ?? (Object.keys(DEFINITIONS) as ServiceName[]);
   await Promise.all(
-    (Object.keys(DEFINITIONS) as ServiceName[]).map(async (name) => {
+    names.map(async (name) => {
       const definition = DEFINITIONS[name];
       const layout = all[name];
       const state = await inspect(definition, layout);
