@@ -11,8 +11,11 @@ export interface WelcomeMessage {
   readonly role: Role;
   /** The server pings this often (ms); a client that hears nothing for twice as long should reconnect. */
   readonly heartbeatMs: number;
-  /** Hunts this player is in: resume them after a reconnect. Empty for staff. */
-  readonly hunts: readonly { readonly hunt: string; readonly competitorId: string; readonly team?: string }[];
+  /**
+   * Hunts this player is in: resume them after a reconnect. Empty for staff. May name a hunt whose
+   * join did not complete (its resume answers not-joined); `competitorId` is then absent.
+   */
+  readonly hunts: readonly { readonly hunt: string; readonly competitorId?: string; readonly team?: string }[];
 }
 
 export interface ErrorBody {

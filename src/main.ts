@@ -18,15 +18,17 @@ async function main(): Promise<void> {
   if (!config.tokenSecret) {
     logger.warn('CAIRN_TOKEN_SECRET is not set: tokens are signed with the public development secret. Set it before letting anyone else connect.');
   }
-  const server = await startCairnServer(config, logger);
-  logger.info({ ws: server.wsUrl, journal: server.journalPath }, 'cairn is ready');
-  // The how-to-play lines are for a person at a terminal, not for log collectors.
-  if (process.stderr.isTTY) printWelcome(server.wsUrl, server.httpUrl);
-
+  // Handlers go in before the server starts: a stop signal that arrives while it starts, or right
+  // after it says it is ready, must still stop it gracefully.
+  let server: Awaited<ReturnType<typeof startCairnServer>> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (!server) {
+      logger.info({ signal }, 'stopped before the server was up');
+      process.exit(0);
+    }
     logger.info({ signal }, 'stopping: finishing requests in flight, then closing sockets with 1012');
     try {
       await server.stop();
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  server = await startCairnServer(config, logger);
+  logger.info({ ws: server.wsUrl, journal: server.journalPath }, 'cairn is ready');
+  // The how-to-play lines are for a person at a terminal, not for log collectors.
+  if (process.stderr.isTTY) printWelcome(server.wsUrl, server.httpUrl);
 }
 
 function printWelcome(wsUrl: string, httpUrl: string): void {

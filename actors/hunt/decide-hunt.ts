@@ -10,6 +10,24 @@ import { decideAnnounce, decideEditClue, decideHintRequest, decideHintRelease } 
 
 export type HuntDecision = Decision<HuntEvent, HuntRejectionCode>;
 
+/** The events each command can produce: a repeated command id must name the same kind of command. */
+const EVENTS_OF: Readonly<Record<HuntCommand['type'], readonly HuntEvent['type'][]>> = {
+  spawn: ['hunt-spawned'],
+  start: ['hunt-started'],
+  pause: ['hunt-paused'],
+  resume: ['hunt-resumed'],
+  end: ['hunt-ended'],
+  join: ['player-joined'],
+  leave: ['player-left'],
+  kick: ['player-kicked'],
+  submit: ['clue-solved', 'guess-incorrect'],
+  'request-hint': ['hint-taken'],
+  'release-hint': ['hint-released'],
+  'edit-clue': ['clue-edited'],
+  announce: ['announced'],
+  tick: [],
+};
+
 /**
  * The hunt's rules: what `command` changes in `state`, or why it is refused. Pure: no clock (time
  * comes in the command), no I/O. A command id its issuer already used is answered with the event
@@ -17,7 +35,16 @@ export type HuntDecision = Decision<HuntEvent, HuntRejectionCode>;
  */
 export function decideHunt(state: HuntState, command: HuntCommand): HuntDecision {
   const earlier = state.recent[issuerOf(command)]?.find((entry) => entry.commandId === command.commandId);
-  if (earlier && command.type !== 'tick') return replay(earlier.event);
+  if (earlier && command.type !== 'tick') {
+    if (!EVENTS_OF[command.type].includes(earlier.event.type)) {
+      return reject(HuntRejectionCode.commandIdReused, `command id ${command.commandId} was used for a different command`);
+    }
+    // The ban came later and outranks the first outcome: a kicked player cannot rejoin by replaying.
+    if (command.type === 'join' && state.banned[command.playerId] !== undefined) {
+      return reject(HuntRejectionCode.playerBanned, 'you were removed from this hunt');
+    }
+    return replay(earlier.event);
+  }
 
   if (command.type === 'spawn') return decideSpawn(state, command);
   if (!state.definition) return reject(HuntRejectionCode.huntNotFound, 'this hunt has not been spawned');

@@ -25,6 +25,8 @@ export const HuntRejectionCode = {
   unknownHint: 'unknown-hint',
   hintAlreadyRevealed: 'hint-already-revealed',
   nothingDue: 'nothing-due',
+  /** A command id its issuer already used for a different kind of command. */
+  commandIdReused: 'command-id-reused',
 } as const;
 
 export type HuntRejectionCode = (typeof HuntRejectionCode)[keyof typeof HuntRejectionCode];

@@ -1,7 +1,9 @@
 /**
  * A player across hunts: their display name and the hunts they are in, so that a reconnecting
- * player is put back in their hunts. The hunt stays the authority on who is in it; it tells the
- * player entity after each join, leave and kick, naming the hunt event, so a repeat changes nothing.
+ * player is put back in their hunts. The hunt stays the authority on who is in it. The gateway
+ * records a membership before it asks the hunt for the join (so a crash between the two can only
+ * leave a membership too many, which a resume then refuses, never one too few); the hunt then
+ * completes it with the competitor, and tells the player entity about leaves and kicks.
  */
 
 interface CommandBase {
@@ -14,7 +16,8 @@ export type PlayerCommand =
   | (CommandBase & {
       readonly type: 'record-membership';
       readonly huntId: string;
-      readonly competitorId: string;
+      /** Absent while the join is still being decided. */
+      readonly competitorId?: string;
       readonly team?: string;
     })
   | (CommandBase & { readonly type: 'clear-membership'; readonly huntId: string; readonly reason: 'left' | 'kicked' });
@@ -29,14 +32,15 @@ export type PlayerEvent =
   | (EventBase & {
       readonly type: 'membership-recorded';
       readonly huntId: string;
-      readonly competitorId: string;
+      readonly competitorId?: string;
       readonly team?: string;
     })
   | (EventBase & { readonly type: 'membership-cleared'; readonly huntId: string; readonly reason: 'left' | 'kicked' });
 
 export interface Membership {
   readonly huntId: string;
-  readonly competitorId: string;
+  /** Absent until the hunt confirmed the join. */
+  readonly competitorId?: string;
   readonly team?: string;
   readonly since: number;
 }
@@ -55,6 +59,8 @@ export const initialPlayerState: PlayerState = { memberships: {}, recent: [] };
 export const PlayerRejectionCode = {
   invalidInput: 'invalid-input',
   notAMember: 'not-a-member',
+  /** The membership is recorded already, with nothing new to add. */
+  alreadyAMember: 'already-a-member',
 } as const;
 
 export type PlayerRejectionCode = (typeof PlayerRejectionCode)[keyof typeof PlayerRejectionCode];

@@ -22,14 +22,18 @@ export function decidePlayer(state: PlayerState, command: PlayerCommand): Player
       if (problem) return reject(Code.invalidInput, problem);
       return accept({ ...base, type: 'player-renamed', displayName: command.displayName.trim() });
     }
-    case 'record-membership':
+    case 'record-membership': {
+      const known = state.memberships[command.huntId];
+      const adds = command.competitorId !== undefined && command.competitorId !== known?.competitorId;
+      if (known && !adds) return reject(Code.alreadyAMember, `already in hunt ${command.huntId}`);
       return accept({
         ...base,
         type: 'membership-recorded',
         huntId: command.huntId,
-        competitorId: command.competitorId,
+        ...(command.competitorId !== undefined ? { competitorId: command.competitorId } : {}),
         ...(command.team !== undefined ? { team: command.team } : {}),
       });
+    }
     case 'clear-membership':
       if (!state.memberships[command.huntId]) return reject(Code.notAMember, `not in hunt ${command.huntId}`);
       return accept({ ...base, type: 'membership-cleared', huntId: command.huntId, reason: command.reason });
@@ -57,9 +61,9 @@ function applyPlayerEvent(draft: Draft<PlayerState>, event: PlayerEvent): void {
       case 'membership-recorded':
         draft.memberships[event.huntId] = {
           huntId: event.huntId,
-          competitorId: event.competitorId,
+          ...(event.competitorId !== undefined ? { competitorId: event.competitorId } : {}),
           ...(event.team !== undefined ? { team: event.team } : {}),
-          since: event.at,
+          since: draft.memberships[event.huntId]?.since ?? event.at,
         };
         return;
       case 'membership-cleared':

@@ -1,5 +1,6 @@
 import { playerView, type PlayerView } from '../../actors/hunt/player-view.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
+import { EntityKind } from '../../actors/entity-kinds.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import type { PlayerMessage } from '../../protocol/client-messages.js';
 import type { Results } from '../../protocol/server-messages.js';
@@ -12,17 +13,56 @@ type Of<T extends PlayerMessage['type']> = Extract<PlayerMessage, { type: T }>;
 
 export async function join(session: Session, msg: Of<'join'>): Promise<Results['join']> {
   const { subject, name } = session.identity;
-  const { event } = await runHuntCommand(session, msg.hunt, {
-    type: 'join',
-    commandId: msg.commandId,
-    playerId: subject,
-    displayName: msg.displayName ?? name ?? subject,
-    ...(msg.team !== undefined ? { team: msg.team } : {}),
-  });
+  const recorded = await recordMembershipFirst(session, msg);
+  let joined;
+  try {
+    joined = await runHuntCommand(session, msg.hunt, {
+      type: 'join',
+      commandId: msg.commandId,
+      playerId: subject,
+      displayName: msg.displayName ?? name ?? subject,
+      ...(msg.team !== undefined ? { team: msg.team } : {}),
+    });
+  } catch (error) {
+    // Refused for good: take back the membership this join recorded (a lost undo only leaves a
+    // hunt in the welcome whose resume says not-joined). Retriable failures keep it for the retry.
+    if (recorded && error instanceof RequestError && !error.retriable) {
+      const undo = { type: 'clear-membership', commandId: `${msg.commandId}:undo`, at: session.ctx.now(), huntId: msg.hunt, reason: 'left' };
+      void session.ctx.commands.execute(EntityKind.player, subject, undo).catch(() => undefined);
+    }
+    throw error;
+  }
   const replica = await session.ctx.replicas.acquire(msg.hunt);
-  await replica.waitFor(event.update);
+  try {
+    await replica.waitFor(joined.event.update);
+    // A repeated join is answered with its first outcome; the player may have left or been removed since.
+    const player = replica.current.players[subject];
+    if (replica.current.banned[subject] !== undefined) throw new RequestError('player-banned', 'you were removed from this hunt');
+    if (!player?.active) throw new RequestError('not-joined', 'you left this hunt: join it again with a new commandId');
+  } catch (error) {
+    session.ctx.replicas.release(msg.hunt);
+    throw error;
+  }
   session.subscribe(msg.hunt, replica, 'player');
   return { view: viewOf(replica.current, subject) };
+}
+
+/**
+ * Records the hunt in the player's own record before the join is decided, so that a crash right
+ * after the join is stored cannot leave the player without the hunt in their welcome. True when
+ * this call added it (and so may take it back).
+ */
+async function recordMembershipFirst(session: Session, msg: Of<'join'>): Promise<boolean> {
+  const intent = { type: 'record-membership', commandId: `${msg.commandId}:intent`, at: session.ctx.now(), huntId: msg.hunt };
+  let outcome;
+  try {
+    outcome = await session.ctx.commands.execute(EntityKind.player, session.identity.subject, intent);
+  } catch {
+    throw new RequestError(ErrorCode.unavailable, 'your player record is unavailable: retry with the same commandId', true);
+  }
+  if (outcome.ok) return true;
+  if ('failure' in outcome) throw new RequestError(ErrorCode.unavailable, 'your player record could not be stored: retry with the same commandId', true);
+  return false;
 }
 
 export async function submit(session: Session, msg: Of<'submit'>): Promise<Results['submit']> {

@@ -81,7 +81,11 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     maxFrameBytes: config.maxFrameBytes,
     huntsOf: (playerId) =>
       commands.query(playerBehaviour.kind, playerId, (state: PlayerState) =>
-        Object.values(state.memberships).map((m) => ({ hunt: m.huntId, competitorId: m.competitorId, ...(m.team !== undefined ? { team: m.team } : {}) })),
+        Object.values(state.memberships).map((m) => ({
+          hunt: m.huntId,
+          ...(m.competitorId !== undefined ? { competitorId: m.competitorId } : {}),
+          ...(m.team !== undefined ? { team: m.team } : {}),
+        })),
       ),
   });
 

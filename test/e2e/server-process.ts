@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,8 @@ export async function startServerProcess(options: { dataDir?: string; env?: Reco
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      for (const line of output.split('\n')) {
+      // Complete lines only: a chunk may end in the middle of the ready line.
+      for (const line of output.split('\n').slice(0, -1)) {
         if (!line.includes('cairn is ready')) continue;
         clearTimeout(timer);
         resolve(JSON.parse(line) as { ws: string });
@@ -55,7 +57,15 @@ export async function startServerProcess(options: { dataDir?: string; env?: Reco
       reject(new Error(`server exited with ${code} before it was ready:\n${output}`));
     });
   });
-  const { ws } = await ready;
+  let ws: string;
+  try {
+    ({ ws } = await ready);
+  } catch (error) {
+    // A server that never got ready leaves no temp dir behind (one the caller passed is the caller's).
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     wsUrl: ws,
     httpUrl: ws.replace(/^ws/, 'http').replace(/\/ws$/, ''),
@@ -73,3 +83,24 @@ export const tokenFor = (subject: string, role: Role = 'player', name?: string, 
   mintToken(TEST_SECRET, { subject, role, ...(name ? { name } : {}) }, ttlSeconds);
 
 export const removeDir = (dir: string) => fs.rmSync(dir, { recursive: true, force: true });
+
+/** A loopback port that was free a moment ago: listen on port 0, note the port, close. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Stops `server` if it is still running (SIGKILL when SIGTERM takes too long) and removes its data dir. */
+export async function disposeServer(server: ServerProcess | undefined, options: { keepDataDir?: boolean } = {}): Promise<void> {
+  if (!server) return;
+  const stopped = server.stop('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await stopped.finally(() => clearTimeout(timer));
+  if (!options.keepDataDir) removeDir(server.dataDir);
+}

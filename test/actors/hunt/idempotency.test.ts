@@ -174,3 +174,17 @@ describe('the window of remembered commands', () => {
     expect(eventOf(state, { ...firstGuess, at: s(1000) })).toMatchObject({ type: 'guess-incorrect' });
   });
 });
+
+describe('repeated command ids that no longer fit', () => {
+  it('a command id reused for a different kind of command is refused, not answered with the other event', () => {
+    const state = given(spawn(linearHunt()), withId(join('ann'), 'ann-1'), start());
+    const reused = decideHunt(state, withId(submit('ann', 'riddle', answer('Nautilus'), s(10)), 'ann-1'));
+    expect(reused).toMatchObject({ kind: 'rejected', rejection: { code: 'command-id-reused' } });
+  });
+
+  it('a kicked player repeating the command id of their first join stays out', () => {
+    const first = withId(join('ann'), 'ann-join');
+    const state = given(spawn(linearHunt()), first, start(), kick('ann'));
+    expect(decideHunt(state, first)).toMatchObject({ kind: 'rejected', rejection: { code: 'player-banned' } });
+  });
+});

@@ -179,3 +179,21 @@ describe('repeated command ids', () => {
     expect(decidePlayer(state, first)).toMatchObject({ kind: 'accepted', duplicate: false, event: { displayName: 'First' } });
   });
 });
+
+describe('a membership recorded before the hunt decides the join', () => {
+  it('is completed by the hunt with the competitor, and a second intent adds nothing', () => {
+    let state = initialPlayerState;
+    const intent = decidePlayer(state, { type: 'record-membership', commandId: 'j1:intent', at: 1, huntId: 'h1' });
+    expect(intent.kind).toBe('accepted');
+    if (intent.kind === 'accepted') state = evolvePlayer(state, intent.event);
+    expect(state.memberships['h1']).toEqual({ huntId: 'h1', since: 1 });
+
+    const again = decidePlayer(state, { type: 'record-membership', commandId: 'j2:intent', at: 2, huntId: 'h1' });
+    expect(again).toMatchObject({ kind: 'rejected', rejection: { code: 'already-a-member' } });
+
+    const confirmed = decidePlayer(state, { type: 'record-membership', commandId: 'h1#3', at: 3, huntId: 'h1', competitorId: 'p:ann' });
+    expect(confirmed.kind).toBe('accepted');
+    if (confirmed.kind === 'accepted') state = evolvePlayer(state, confirmed.event);
+    expect(state.memberships['h1']).toEqual({ huntId: 'h1', competitorId: 'p:ann', since: 1 });
+  });
+});
