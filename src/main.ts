@@ -4,7 +4,7 @@
  */
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
-import { startCairnServer } from './server/cairn-server.js';
+import { startCairnServer, type RunningServer } from './server/cairn-server.js';
 
 async function main(): Promise<void> {
   const loaded = loadConfig();
@@ -20,11 +20,12 @@ async function main(): Promise<void> {
   }
   // Handlers go in before the server starts: a stop signal that arrives while it starts, or right
   // after it says it is ready, must still stop it gracefully.
-  let server: Awaited<ReturnType<typeof startCairnServer>> | undefined;
+  const running: { server?: RunningServer } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const server = running.server;
     if (!server) {
       logger.info({ signal }, 'stopped before the server was up');
       process.exit(0);
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  server = await startCairnServer(config, logger);
+  const server = await startCairnServer(config, logger);
+  running.server = server;
   logger.info({ ws: server.wsUrl, journal: server.journalPath }, 'cairn is ready');
   // The how-to-play lines are for a person at a terminal, not for log collectors.
   if (process.stderr.isTTY) printWelcome(server.wsUrl, server.httpUrl);

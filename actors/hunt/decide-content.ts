@@ -4,6 +4,7 @@ import type { HuntCommand } from './hunt-commands.js';
 import type { HuntDecision } from './decide-hunt.js';
 import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import type { HuntState } from './hunt-state.js';
+import { changesLeaders } from './scoring.js';
 import { timeIsUp } from './timers.js';
 import { stamp } from './stamp.js';
 import { checkText } from './text-limits.js';
@@ -19,8 +20,9 @@ export function decideHintRequest(state: HuntState, command: Of<'request-hint'>)
   if (!player?.active) return reject(Code.notJoined, 'you are not in this hunt');
   const clue = state.clues.find((c) => c.id === command.clueId);
   if (!clue) return reject(Code.unknownClue, `there is no clue ${command.clueId}`);
-  const progress = state.competitors[player.competitorId]?.progress[clue.id];
-  if (!progress) return reject(Code.clueLocked, 'this clue is not unlocked yet');
+  const competitor = state.competitors[player.competitorId];
+  const progress = competitor?.progress[clue.id];
+  if (!competitor || !progress) return reject(Code.clueLocked, 'this clue is not unlocked yet');
   if (progress.solvedAt !== undefined) return reject(Code.clueAlreadySolved, 'this clue is already solved');
   if (progress.timedOut || timeIsUp(state, clue, progress.unlockedAt, command.at)) {
     return reject(Code.clueTimedOut, 'the time for this clue is up');
@@ -40,6 +42,7 @@ export function decideHintRequest(state: HuntState, command: Of<'request-hint'>)
       clueId: clue.id,
       hintIndex: command.hintIndex,
       penalty: hint.penalty,
+      leaders: hint.penalty !== 0 && changesLeaders(state, competitor, { points: competitor.points - hint.penalty }),
     }),
   );
 }

@@ -6,6 +6,7 @@ import type { Guess, HuntCommand } from './hunt-commands.js';
 import type { HuntDecision } from './decide-hunt.js';
 import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import { huntClock, type HuntState, type PlayerRecord } from './hunt-state.js';
+import { changesLeaders } from './scoring.js';
 import { stamp } from './stamp.js';
 import { timeIsUp } from './timers.js';
 
@@ -30,6 +31,7 @@ export function decideSubmit(state: HuntState, command: Submit): HuntDecision {
   if (isCorrect(solve, command.guess)) {
     const bonus = definition.scoring.speedBonus;
     const elapsed = huntClock(state, command.at) - progress.unlockedAt;
+    const earned = clue.points + (bonus && elapsed <= bonus.withinSeconds * 1000 ? bonus.points : 0);
     return accept(
       stamp(state, command, {
         type: 'clue-solved',
@@ -37,21 +39,25 @@ export function decideSubmit(state: HuntState, command: Submit): HuntDecision {
         competitorId: competitor.competitorId,
         clueId: clue.id,
         points: clue.points,
-        bonus: bonus && elapsed <= bonus.withinSeconds * 1000 ? bonus.points : 0,
+        bonus: earned - clue.points,
         ...(location ? { location } : {}),
+        // A solve also counts in the solved column, so it changes a leader's entry even at 0 points.
+        leaders: changesLeaders(state, competitor, { points: competitor.points + earned, lastScoredAt: command.at }),
       }),
     );
   }
   const max = definition.scoring.maxAttemptsPerClue;
+  const penalty = definition.scoring.wrongAnswerPenalty;
   return accept(
     stamp(state, command, {
       type: 'guess-incorrect',
       playerId: player.playerId,
       competitorId: competitor.competitorId,
       clueId: clue.id,
-      penalty: definition.scoring.wrongAnswerPenalty,
+      penalty,
       attemptsLeft: max === undefined ? null : Math.max(0, max - progress.wrongGuesses - 1),
       ...(location ? { location } : {}),
+      leaders: penalty !== 0 && changesLeaders(state, competitor, { points: competitor.points - penalty }),
     }),
   );
 }

@@ -1,6 +1,6 @@
 import type { HuntEvent } from './hunt-events.js';
 import type { HuntState, HuntStatus } from './hunt-state.js';
-import { leaderboard, type LeaderboardEntry } from './leaderboard.js';
+import { leaderboard, rankOf, type LeaderboardEntry } from './leaderboard.js';
 import { LEADERBOARD_TOP, type LeaderboardSlice } from './leaderboard-slice.js';
 import { clueView, type ClueView } from './player-view.js';
 
@@ -57,12 +57,12 @@ export function huntChanges(state: HuntState, event: HuntEvent): HuntChanges {
     case 'clue-timed-out':
       out.clue(state, event.competitorId, event.clueId);
       out.nextClue(state, event.competitorId, event.clueId);
-      if (event.type === 'clue-solved') out.scored(state, event.competitorId);
+      if (event.type === 'clue-solved') out.scored(state, event.competitorId, event.leaders !== false);
       break;
     case 'guess-incorrect':
     case 'hint-taken':
       out.clue(state, event.competitorId, event.clueId);
-      if (event.penalty !== 0) out.scored(state, event.competitorId);
+      if (event.penalty !== 0) out.scored(state, event.competitorId, event.leaders !== false);
       break;
     case 'hint-auto-released':
       out.clue(state, event.competitorId, event.clueId);
@@ -120,13 +120,15 @@ class ChangeSet implements HuntChanges {
     for (const clue of state.clues) this.clue(state, competitorId, clue.id);
   }
 
-  /** Points changed: the competitor learns its points and rank, everyone the new leaders. */
-  scored(state: HuntState, competitorId: string): void {
+  /**
+   * Points changed: the competitor learns its points and rank; everyone gets the leaders only
+   * when they changed, which most guesses of a big hunt do not (the event says which).
+   */
+  scored(state: HuntState, competitorId: string, leadersChanged: boolean): void {
+    if (leadersChanged) this.leaderboard(state);
     const competitor = state.competitors[competitorId];
-    const ranked = this.leaderboard(state);
     if (!competitor) return;
-    const index = ranked.findIndex((e) => e.competitorId === competitorId);
-    this.competitor(competitorId, { kind: 'score', points: competitor.points, rank: index < 0 ? null : index + 1 });
+    this.competitor(competitorId, { kind: 'score', points: competitor.points, rank: competitor.removed ? null : rankOf(state, competitor) });
   }
 
   /** Sends everyone the leaders; returns the whole ranking for callers that need a rank. */

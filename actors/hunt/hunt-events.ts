@@ -36,6 +36,8 @@ export type HuntEvent =
       readonly points: number;
       readonly bonus: number;
       readonly location?: GeoPoint;
+      /** The leaderboard's top entries changed (the scorer was or is now among them). */
+      readonly leaders: boolean;
     })
   | (EventBase & {
       readonly type: 'guess-incorrect';
@@ -46,6 +48,7 @@ export type HuntEvent =
       /** Wrong guesses left on this clue; null when unlimited. */
       readonly attemptsLeft: number | null;
       readonly location?: GeoPoint;
+      readonly leaders: boolean;
     })
   | (EventBase & {
       readonly type: 'hint-taken';
@@ -54,6 +57,7 @@ export type HuntEvent =
       readonly clueId: string;
       readonly hintIndex: number;
       readonly penalty: number;
+      readonly leaders: boolean;
     })
   | (EventBase & { readonly type: 'hint-released'; readonly clueId: string; readonly hintIndex: number })
   | (EventBase & {

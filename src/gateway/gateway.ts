@@ -71,6 +71,10 @@ export class Gateway {
     let session: Session | undefined;
     let queue: Promise<unknown> = identity.then(
       (who) => {
+        if (!this.accepting) {
+          ws.close(CloseCode.serviceRestart, 'server restarting: reconnect and resume');
+          return;
+        }
         session = new Session(ws, who, ctx);
         this.sessions.add(session);
         ctx.metrics.connections.inc();
@@ -98,10 +102,14 @@ export class Gateway {
     const { subject, role } = session.identity;
     let hunts: WelcomeMessage['hunts'] = [];
     if (role === 'player') {
-      hunts = await this.options.huntsOf(subject).catch((error) => {
+      try {
+        hunts = await this.options.huntsOf(subject);
+      } catch (error) {
+        // An empty list would tell the client it is in no hunt: better to have it come back.
         this.options.ctx.logger.warn({ err: error, subject }, 'could not read the player record for the welcome');
-        return [];
-      });
+        session.close(CloseCode.tryAgainLater, 'your player record is unavailable: reconnect shortly');
+        return;
+      }
     }
     session.send({ type: 'welcome', protocol: PROTOCOL_VERSION, subject, role, heartbeatMs: this.options.ctx.limits.heartbeatMs, hunts });
   }

@@ -3,12 +3,22 @@ import { huntChanges, type HuntChanges } from '../../actors/hunt/hunt-changes.js
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
 import { initialHuntState, type HuntState } from '../../actors/hunt/hunt-state.js';
 import type { EntityState } from '../../actors/runtime/entity-actor.js';
+import { encodeMessage } from '../../protocol/codec.js';
 import type { UpdateBus } from '../bus/update-bus.js';
 import type { Journal } from '../journal/journal.js';
 
 const PAGE = 500;
 
-export type ReplicaListener = (event: HuntEvent, changes: HuntChanges, state: HuntState) => void;
+/**
+ * The encoded update frame of one event for the receivers who get only the common changes:
+ * encoded once, on first use, however many sockets send it.
+ */
+export interface SharedFrames {
+  all(): Uint8Array;
+  staff(): Uint8Array;
+}
+
+export type ReplicaListener = (event: HuntEvent, changes: HuntChanges, state: HuntState, shared: SharedFrames) => void;
 
 /**
  * A gateway's own copy of one hunt's state, folded from the journal and then from the UpdateBus,
@@ -115,7 +125,8 @@ export class HuntReplica {
     this.state = evolveHuntInPlace(this.state, event);
     if (this.listeners.size > 0) {
       const changes = huntChanges(this.state, event);
-      for (const listener of this.listeners) listener(event, changes, this.state);
+      const shared = sharedFrames(this.huntId, event.update, changes);
+      for (const listener of this.listeners) listener(event, changes, this.state, shared);
     }
     for (let i = this.waiters.length - 1; i >= 0; i -= 1) {
       const waiter = this.waiters[i]!;
@@ -125,4 +136,13 @@ export class HuntReplica {
       }
     }
   }
+}
+
+function sharedFrames(hunt: string, update: number, changes: HuntChanges): SharedFrames {
+  let all: Uint8Array | undefined;
+  let staff: Uint8Array | undefined;
+  return {
+    all: () => (all ??= encodeMessage({ type: 'update', hunt, update, changes: changes.all })),
+    staff: () => (staff ??= encodeMessage({ type: 'update', hunt, update, changes: changes.staff })),
+  };
 }

@@ -78,17 +78,21 @@ export class Session {
     }
   }
 
-  /** Sends a frame unless the socket's send buffer is over the limit, in which case the reader is too slow: cut it off. */
   send(message: ServerMessage): boolean {
     if (this.closed) return false;
-    const frame = encodeMessage(message);
+    return this.sendFrame(encodeMessage(message), message.type);
+  }
+
+  /** Sends an encoded frame unless the socket's send buffer is over the limit: then the reader is too slow, and is cut off. */
+  sendFrame(frame: Uint8Array, type: ServerMessage['type']): boolean {
+    if (this.closed) return false;
     if (this.ws.bufferedAmount + frame.byteLength > this.ctx.limits.maxSendBufferBytes) {
       this.ctx.metrics.slowConsumers.inc();
       this.close(CloseCode.slowConsumer, 'send buffer full: read faster, then reconnect and resume');
       return false;
     }
     this.ws.send(frame);
-    this.ctx.metrics.framesOut.inc({ type: message.type });
+    this.ctx.metrics.framesOut.inc({ type });
     return true;
   }
 
@@ -108,15 +112,21 @@ export class Session {
   subscribe(huntId: string, replica: HuntReplica, as: 'player' | 'staff'): void {
     this.subscriptions.get(huntId)?.stop();
     const subject = this.identity.subject;
-    const stopListening = replica.listen((event, changes, state) => {
-      let list: readonly HuntChange[];
-      if (as === 'staff') list = changes.staff;
-      else {
-        const competitorId = state.players[subject]?.competitorId;
-        list = [...changes.all, ...((competitorId && changes.byCompetitor.get(competitorId)) || []), ...(changes.byPlayer.get(subject) ?? [])];
+    const stopListening = replica.listen((event, changes, state, shared) => {
+      if (as === 'staff') {
+        if (changes.staff.length > 0) this.sendFrame(shared.staff(), 'update');
+        return;
       }
-      if (list.length > 0) this.send({ type: 'update', hunt: huntId, update: event.update, changes: list });
-      if (as === 'player' && event.type === 'player-kicked' && event.playerId === subject) this.unsubscribe(huntId);
+      const competitorId = state.players[subject]?.competitorId;
+      const own = [...((competitorId && changes.byCompetitor.get(competitorId)) || []), ...(changes.byPlayer.get(subject) ?? [])];
+      // Most receivers get only the common changes: they share one encoded frame.
+      if (own.length === 0) {
+        if (changes.all.length > 0) this.sendFrame(shared.all(), 'update');
+      } else {
+        const list: readonly HuntChange[] = [...changes.all, ...own];
+        this.send({ type: 'update', hunt: huntId, update: event.update, changes: list });
+      }
+      if (event.type === 'player-kicked' && event.playerId === subject) this.unsubscribe(huntId);
     });
     this.subscriptions.set(huntId, {
       as,

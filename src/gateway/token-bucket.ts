@@ -4,6 +4,7 @@
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private takesSinceSweep = 0;
 
   constructor(
     private readonly perSecond: number,
@@ -21,7 +22,11 @@ export class TokenBuckets {
       return Math.ceil(((1 - tokens) / this.perSecond) * 1000);
     }
     this.buckets.set(key, { tokens: tokens - 1, at: now });
-    if (this.buckets.size > 10_000) this.forgetFull(now);
+    // Sweeping costs O(buckets): do it now and then, not on every guess of a crowded server.
+    if (++this.takesSinceSweep >= 1000 && this.buckets.size > 10_000) {
+      this.takesSinceSweep = 0;
+      this.forgetFull(now);
+    }
     return 0;
   }
 
