@@ -69,7 +69,8 @@ export function startChild(
           continue;
         }
         if (typeof parsed.level === 'number' && parsed.level >= 40) {
-          const key = `${String(parsed.level)} ${String(parsed.msg)}`;
+          const err = parsed.err as { message?: unknown } | undefined;
+          const key = `${String(parsed.level)} ${String(parsed.msg)}${err?.message !== undefined ? ` (${String(err.message)})` : ''}`;
           warnings.set(key, (warnings.get(key) ?? 0) + 1);
         }
         if (!done && options.isReady(parsed)) {
@@ -128,14 +129,11 @@ export function openFds(pid: number | 'self'): number | undefined {
   }
 }
 
-let clockTicks: number | undefined;
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-    clockTicks = Number(out.stdout?.trim()) || 100;
-  }
-  return clockTicks;
-}
+/** Clock ticks per second of /proc/<pid>/stat times (asked once). */
+const ticksPerSecond = (() => {
+  let ticks: number | undefined;
+  return (): number => (ticks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100);
+})();
 
 /** CPU seconds (user + system) a process has used. */
 export function cpuSeconds(pid: number): number | undefined {
@@ -216,4 +214,31 @@ export function ephemeralPortRange(): { low: number; high: number } | undefined 
   if (!text) return undefined;
   const [low, high] = text.trim().split(/\s+/).map(Number);
   return low !== undefined && high !== undefined ? { low, high } : undefined;
+}
+
+/** The accept queue of the socket listening on 127.0.0.1:`port` (connections the kernel completed, not yet accepted), from /proc/net/tcp. */
+export function acceptQueue(port: number): { queued: number } | undefined {
+  const text = readProc('/proc/net/tcp');
+  if (!text) return undefined;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // f[1] local address, f[3] state (0A = LISTEN), f[4] tx_queue:rx_queue (rx_queue of a LISTEN socket: the accept queue)
+    if (f[3] !== '0A' || !f[1]?.endsWith(`:${hexPort}`)) continue;
+    return { queued: parseInt((f[4] ?? '0:0').split(':')[1] ?? '0', 16) };
+  }
+  return undefined;
+}
+
+/** TcpExt ListenOverflows (SYNs dropped because an accept queue was full), machine-wide, from /proc/net/netstat. */
+export function listenOverflows(): number | undefined {
+  const lines = readProc('/proc/net/netstat')?.split('\n') ?? [];
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    if (!lines[i]!.startsWith('TcpExt:')) continue;
+    const names = lines[i]!.split(/\s+/);
+    const values = lines[i + 1]!.split(/\s+/);
+    const at = names.indexOf('ListenOverflows');
+    return at > 0 ? Number(values[at]) : undefined;
+  }
+  return undefined;
 }
