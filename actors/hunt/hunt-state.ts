@@ -61,8 +61,12 @@ export interface PlayerRecord {
   readonly lastFix?: GeoPoint & { readonly at: number };
 }
 
-/** Repeated command ids are recognised within the last RECENT_COMMANDS of each issuer. */
-export const RECENT_COMMANDS = 32;
+/**
+ * Repeated command ids are recognised within the last RECENT_COMMANDS of each issuer. A client
+ * retries only the commands it has in flight (the SDK: a handful), and every remembered event is
+ * carried in each snapshot of the hunt, so the window is kept small.
+ */
+export const RECENT_COMMANDS = 8;
 
 export interface RecentCommand {
   readonly commandId: string;
