@@ -2,7 +2,6 @@ import cassandra from 'cassandra-driver';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
 import { encodeEvent, encodeJson, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
 import type { Journal, NewEvent, Snapshot, StoredEvent } from '../journal.js';
-import { PerEntityQueue } from '../per-entity-queue.js';
 import { lastSeqNrOf, migrationStatements, partitionOf, statements, type Replication } from './cassandra-schema.js';
 
 const { consistencies } = cassandra.types;
@@ -28,15 +27,20 @@ export interface CassandraJournalOptions {
  *   written as one batch per partition, in order; Cairn's actors append one event at a time.)
  * - **Consistency**: conditional writes use SERIAL/LOCAL_SERIAL for Paxos and LOCAL_QUORUM for
  *   the commit; reads use LOCAL_QUORUM, so they see every append that was acknowledged.
- * - **No group commit across entities**: a conditional batch cannot span partitions, and
- *   appends to different entities already run in parallel over the driver's connection pool.
+ * - **Group commit per entity**: appends to one entity run one after another (a later sequence
+ *   number must not land while an earlier one may still fail); those that queue up meanwhile and
+ *   follow on from each other are written together as one conditional batch, one Paxos round for
+ *   all. Across entities there is nothing to merge: a conditional batch cannot span partitions,
+ *   and different entities' appends already run in parallel over the driver's connection pool.
  */
 export class CassandraJournal implements Journal {
   readonly #client: cassandra.Client;
   readonly #cql: ReturnType<typeof statements>;
   readonly #keyspace: string;
   readonly #replication: Replication;
-  readonly #order = new PerEntityQueue();
+  readonly #queued = new Map<string, QueuedAppend[]>();
+  readonly #writing = new Set<string>();
+  readonly #idle = new Set<() => void>();
   #closed = false;
 
   constructor(options: CassandraJournalOptions) {
@@ -73,8 +77,37 @@ export class CassandraJournal implements Journal {
       throw new TypeError('events must be a non-empty array: an empty append has no sequence numbers to claim');
     }
     const encoded = events.map((event, index) => encodeEvent(event, index, expectedSeqNr + index + 1));
-    // In call order per entity: a later append must not land while an earlier one may still fail.
-    await this.#order.run(entityId, () => this.#write(entityId, expectedSeqNr, encoded));
+    return new Promise<void>((resolve, reject) => {
+      const queue = this.#queued.get(entityId) ?? [];
+      queue.push({ expectedSeqNr, events: encoded, resolve, reject });
+      this.#queued.set(entityId, queue);
+      void this.#writeQueued(entityId);
+    });
+  }
+
+  /**
+   * Writes what is queued for one entity: the run of appends at its head that follow on from
+   * each other, as one conditional write. On a failure every append queued so far fails too
+   * (storing them would leave a gap); appends made after it start afresh.
+   */
+  async #writeQueued(entityId: string): Promise<void> {
+    const queue = this.#queued.get(entityId);
+    if (this.#writing.has(entityId) || !queue || queue.length === 0) return;
+    this.#writing.add(entityId);
+    const run = takeRun(queue);
+    if (queue.length === 0) this.#queued.delete(entityId);
+    try {
+      await this.#write(entityId, run[0]!.expectedSeqNr, run.flatMap((a) => a.events));
+      for (const append of run) append.resolve();
+    } catch (error) {
+      const behind = this.#queued.get(entityId)?.splice(0) ?? [];
+      this.#queued.delete(entityId);
+      for (const append of [...run, ...behind]) append.reject(error);
+    } finally {
+      this.#writing.delete(entityId);
+      if (this.#queued.has(entityId)) void this.#writeQueued(entityId);
+      else if (this.#writing.size === 0 && this.#queued.size === 0) for (const wake of this.#idle) wake();
+    }
   }
 
   async #write(entityId: string, expectedSeqNr: number, events: readonly EncodedEvent[]): Promise<void> {
@@ -160,7 +193,9 @@ export class CassandraJournal implements Journal {
   async close(): Promise<void> {
     this.#open();
     this.#closed = true;
-    await this.#order.drain();
+    if (this.#writing.size > 0 || this.#queued.size > 0) {
+      await new Promise<void>((resolve) => this.#idle.add(resolve));
+    }
     await this.#client.shutdown();
   }
 
@@ -176,6 +211,30 @@ export class CassandraJournal implements Journal {
       throw new JournalUnavailableError(`cassandra ${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
     }
   }
+}
+
+interface QueuedAppend {
+  readonly expectedSeqNr: number;
+  readonly events: readonly EncodedEvent[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Most events in one conditional batch: Cassandra warns about (and may refuse) large batches. */
+const MAX_RUN_EVENTS = 64;
+
+/** Removes and returns the appends at the head of `queue` that follow on from each other. */
+function takeRun(queue: QueuedAppend[]): QueuedAppend[] {
+  const run = [queue.shift()!];
+  let next = run[0]!.expectedSeqNr + run[0]!.events.length;
+  let events = run[0]!.events.length;
+  while (queue.length > 0 && queue[0]!.expectedSeqNr === next && events + queue[0]!.events.length <= MAX_RUN_EVENTS) {
+    const append = queue.shift()!;
+    run.push(append);
+    next += append.events.length;
+    events += append.events.length;
+  }
+  return run;
 }
 
 export async function createCassandraJournal(options: CassandraJournalOptions): Promise<CassandraJournal> {
