@@ -8,29 +8,19 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { HuntDefinition } from '../actors/definition/hunt-definition.js';
 import { huntBehaviour } from '../actors/hunt/hunt-behaviour.js';
 import { playerBehaviour } from '../actors/player/player-behaviour.js';
 import { ShardHost } from '../actors/runtime/shard-host.js';
 import { createJournalPersistenceEngine } from '../src/journal/journal-persistence-engine.js';
 import { createSqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { latencyRecorder, median, runConcurrently, scratchDir, table } from './bench-kit.js';
+import { guessingHunt, measureAppends, must } from './journal-load.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const COMMANDS = args.quick ? 5_000 : 40_000;
 const CONCURRENCY = 256;
 const HISTORY = args.quick ? 2_000 : 10_000;
 const ACTIVATION_RUNS = args.quick ? 5 : 15;
-
-const definition: HuntDefinition = {
-  title: 'Bench hunt',
-  description: '',
-  maxPlayers: 100_000,
-  order: 'free',
-  scoring: { wrongAnswerPenalty: 1 },
-  guessing: { minSecondsBetweenGuesses: 0, maxTravelSpeedKmh: 150 },
-  clues: [{ id: 'only', title: 'Only', text: 'Guess', points: 10, hints: [], solve: { kind: 'answer', accepted: ['never guessed'] } }],
-};
 
 function openNode(file: string, snapshotEvery: number) {
   const journal = createSqliteJournal({ path: file });
@@ -43,30 +33,14 @@ function openNode(file: string, snapshotEvery: number) {
   return { journal, host, stop: async () => { await host.stop(); await journal.close(); } };
 }
 
-async function must(promise: Promise<{ ok: boolean }>): Promise<void> {
-  const outcome = await promise;
-  if (!outcome.ok) throw new Error(`bench command refused: ${JSON.stringify(outcome)}`);
-}
-
 /** Baseline: the same number of single-event appends straight into the journal. */
 async function rawAppends(hunts: number) {
   const scratch = scratchDir();
   const journal = createSqliteJournal({ path: path.join(scratch.dir, 'raw.db') });
-  const next = new Array<number>(hunts).fill(0);
-  const latency = latencyRecorder();
-  const started = performance.now();
-  await runConcurrently(COMMANDS, CONCURRENCY, async (i) => {
-    const entity = i % hunts;
-    const expected = next[entity]!;
-    next[entity] = expected + 1;
-    const t = performance.now();
-    await journal.append(`hunt:raw-${entity}`, expected, [{ type: 'guess-incorrect', updateSeq: expected + 1, payload: { i } }]);
-    latency.record(t);
-  });
-  const seconds = (performance.now() - started) / 1000;
+  const measured = await measureAppends(journal, { entities: hunts, total: COMMANDS, concurrency: CONCURRENCY, prefix: 'hunt:raw' });
   await journal.close();
   scratch.remove();
-  return { perSecond: COMMANDS / seconds, latency: latency.summary() };
+  return { perSecond: measured.perSecond, latency: measured };
 }
 
 /** Wrong guesses through the actors: decide, persist (group commit), apply, reply. */
@@ -77,7 +51,7 @@ async function actorCommands(hunts: number) {
   let id = 0;
   const cmd = () => ({ commandId: `b${++id}`, at: Date.now() });
   await runConcurrently(hunts, 64, async (h) => {
-    await must(node.host.execute('hunt', `h${h}`, { ...cmd(), type: 'spawn', issuer: 'bench', definition }));
+    await must(node.host.execute('hunt', `h${h}`, { ...cmd(), type: 'spawn', issuer: 'bench', definition: guessingHunt }));
     for (let p = 0; p < players; p += 1) {
       await must(node.host.execute('hunt', `h${h}`, { ...cmd(), type: 'join', playerId: `p${p}`, displayName: `P${p}` }));
     }
@@ -107,7 +81,7 @@ async function activation(snapshotEvery: number) {
   const writer = openNode(file, snapshotEvery);
   let id = 0;
   const cmd = () => ({ commandId: `a${++id}`, at: Date.now() });
-  await must(writer.host.execute('hunt', 'long', { ...cmd(), type: 'spawn', issuer: 'bench', definition }));
+  await must(writer.host.execute('hunt', 'long', { ...cmd(), type: 'spawn', issuer: 'bench', definition: guessingHunt }));
   await must(writer.host.execute('hunt', 'long', { ...cmd(), type: 'join', playerId: 'p', displayName: 'P' }));
   await must(writer.host.execute('hunt', 'long', { ...cmd(), type: 'start', issuer: 'bench' }));
   for (let i = 3; i < HISTORY; i += 1) {

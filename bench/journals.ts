@@ -8,7 +8,6 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { HuntDefinition } from '../actors/definition/hunt-definition.js';
 import { huntBehaviour } from '../actors/hunt/hunt-behaviour.js';
 import { playerBehaviour } from '../actors/player/player-behaviour.js';
 import { ShardHost } from '../actors/runtime/shard-host.js';
@@ -17,7 +16,8 @@ import { createJournalPersistenceEngine } from '../src/journal/journal-persisten
 import type { Journal } from '../src/journal/journal.js';
 import { createSqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { ensureServices } from '../src/services/services.js';
-import { latencyRecorder, median, runConcurrently, scratchDir, table } from './bench-kit.js';
+import { median, runConcurrently, scratchDir, table } from './bench-kit.js';
+import { guessingHunt, measureAppends, must } from './journal-load.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const APPENDS = args.quick ? 3_000 : 20_000;
@@ -52,31 +52,10 @@ async function backends(): Promise<Backend[]> {
 async function appends(backend: Backend, entities: number) {
   const journal = await backend.open(`appends-${entities}`);
   const prefix = `bench-${entities}-${Date.now().toString(36)}`;
-  const next = new Array<number>(entities).fill(0);
-  const latency = latencyRecorder();
-  const started = performance.now();
-  await runConcurrently(APPENDS, CONCURRENCY, async (i) => {
-    const entity = i % entities;
-    const expected = next[entity]!;
-    next[entity] = expected + 1;
-    const t = performance.now();
-    await journal.append(`${prefix}-${entity}`, expected, [{ type: 'guess-incorrect', updateSeq: expected + 1, payload: { i, text: 'a wrong guess' } }]);
-    latency.record(t);
-  });
-  const seconds = (performance.now() - started) / 1000;
+  const measured = await measureAppends(journal, { entities, total: APPENDS, concurrency: CONCURRENCY, prefix });
   await journal.close();
-  return { perSecond: APPENDS / seconds, ...latency.summary() };
+  return measured;
 }
-
-const definition: HuntDefinition = {
-  title: 'Bench hunt',
-  description: '',
-  maxPlayers: 100_000,
-  order: 'free',
-  scoring: { wrongAnswerPenalty: 1 },
-  guessing: { minSecondsBetweenGuesses: 0, maxTravelSpeedKmh: 150 },
-  clues: [{ id: 'only', title: 'Only', text: 'Guess', points: 10, hints: [], solve: { kind: 'answer', accepted: ['never guessed'] } }],
-};
 
 /** Writes a HISTORY-event hunt through the actors, then times fresh activations of it. */
 async function activation(backend: Backend, snapshotEvery: number) {
@@ -86,10 +65,7 @@ async function activation(backend: Backend, snapshotEvery: number) {
   const writer = new ShardHost({ persistence: createJournalPersistenceEngine(writerJournal), behaviours: [huntBehaviour, playerBehaviour], snapshotEvery });
   let id = 0;
   const cmd = () => ({ commandId: `a${++id}`, at: Date.now() });
-  const must = async (p: Promise<{ ok: boolean }>) => {
-    if (!(await p).ok) throw new Error('bench command refused');
-  };
-  await must(writer.execute('hunt', hunt, { ...cmd(), type: 'spawn', issuer: 'bench', definition }));
+  await must(writer.execute('hunt', hunt, { ...cmd(), type: 'spawn', issuer: 'bench', definition: guessingHunt }));
   await must(writer.execute('hunt', hunt, { ...cmd(), type: 'join', playerId: 'p', displayName: 'P' }));
   await must(writer.execute('hunt', hunt, { ...cmd(), type: 'start', issuer: 'bench' }));
   // Many players guessing at once: the actor batches them, so the history is written quickly.
