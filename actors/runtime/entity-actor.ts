@@ -67,9 +67,9 @@ export function spawnEntityActor<State, Command, Event>(
 
     let next = current;
     const outcomes: CommandOutcome<Event>[] = [];
-    const stored: Event[] = [];
+    const stored: { readonly event: Event; readonly command: number }[] = [];
     const appends: Promise<void>[] = [];
-    for (const command of msg.commands) {
+    msg.commands.forEach((command, index) => {
       const decision = behaviour.decide(next.state, command);
       if (decision.kind === 'rejected') {
         outcomes.push({ ok: false, rejection: decision.rejection });
@@ -79,22 +79,31 @@ export function spawnEntityActor<State, Command, Event>(
         // nact numbers each persist call in call order, so the batch lands as consecutive events.
         appends.push(ctx.persist(recordOf(behaviour, decision.event)));
         next = { state: evolve(next.state, decision.event), seqNr: next.seqNr + 1 };
-        stored.push(decision.event);
+        stored.push({ event: decision.event, command: index });
         outcomes.push({ ok: true, event: decision.event, duplicate: false, seqNr: next.seqNr });
       }
-    }
+    });
 
-    const failure = await firstFailure(appends);
-    if (failure) {
-      // Every outcome of the batch may rest on an event that was not stored: none of them stands.
-      // The in-place state now holds events that were not stored; the reset below rebuilds it.
-      const described = describeFailure(failure);
-      dispatch(msg.replyTo, { outcomes: msg.commands.map(() => ({ ok: false as const, failure: described })), wakeAt: undefined });
-      throw new AppendFailed(described, failure);
+    const results = await Promise.allSettled(appends);
+    const failedAt = results.findIndex((r) => r.status === 'rejected');
+    if (failedAt < 0) {
+      dispatch(msg.replyTo, { outcomes, wakeAt: wakeAt(next.state) });
+      for (const { event } of stored) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
+      return next;
     }
-    dispatch(msg.replyTo, { outcomes, wakeAt: wakeAt(next.state) });
-    for (const event of stored) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
-    return next;
+    // Appends after a failed one fail too (the journal never leaves a gap), so what was stored is
+    // the commands before the first failure: their outcomes stand and their effects run. The
+    // failed command and every later one may rest on an event that was not stored: they fail,
+    // retriably. The in-place state holds events that were not stored; the reset rebuilds it.
+    const cause = (results[failedAt] as PromiseRejectedResult).reason;
+    const failure = describeFailure(cause);
+    const cutoff = stored[failedAt]!.command;
+    dispatch(msg.replyTo, {
+      outcomes: outcomes.map((outcome, i) => (i < cutoff ? outcome : { ok: false as const, failure })),
+      wakeAt: undefined,
+    });
+    for (const { event } of stored.slice(0, failedAt)) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
+    throw new AppendFailed(failure, cause);
   };
 
   // nact actor names allow fewer characters than entity ids; the journal key is what identifies it.
@@ -114,12 +123,6 @@ export function spawnEntityActor<State, Command, Event>(
 
 function recordOf<State, Command, Event>(behaviour: EntityBehaviour<State, Command, Event>, event: Event): NewEvent {
   return { type: behaviour.eventType(event), updateSeq: behaviour.updateSeqOf(event), payload: event };
-}
-
-async function firstFailure(appends: readonly Promise<void>[]): Promise<unknown> {
-  const results = await Promise.allSettled(appends);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  return failed?.reason;
 }
 
 function describeFailure(error: unknown): CommandFailure {

@@ -60,8 +60,14 @@ export class EntityUnavailable extends Error {
   }
 }
 
-/** Commands sent to one entity in one message: they share one group commit. */
-const MAX_BATCH = 256;
+/**
+ * Commands sent to one entity in one message: they share one group commit. Kept within what the
+ * Cassandra journal writes as one conditional batch, so a batch is stored whole or not at all.
+ */
+const MAX_BATCH = 64;
+
+/** After a tick failed (storage down), the next try. */
+const TICK_RETRY_MS = 1000;
 
 /** Entity ids become keys, file names and log fields: keep them to a safe alphabet. */
 const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -166,7 +172,8 @@ export class ShardHost {
     try {
       const commands = batch.map((p) => p.command);
       const reply = await this.ask<BatchReply<unknown>>(activation, (replyTo) => ({ kind: 'commands', commands, replyTo }));
-      this.wakeUps.schedule(activation.kind, activation.entityId, reply.wakeAt);
+      // A failed batch says nothing about timers: keep the one scheduled before it.
+      if (reply.outcomes.every((o) => o.ok || 'rejection' in o)) this.wakeUps.schedule(activation.kind, activation.entityId, reply.wakeAt);
       reply.outcomes.forEach((outcome, i) => {
         if (outcome.ok && !outcome.duplicate) this.listener.stored?.(activation.kind, activation.entityId, outcome.event, outcome.seqNr);
         batch[i]!.resolve(outcome);
@@ -216,7 +223,11 @@ export class ShardHost {
       this.wakeUps.schedule(kind, entityId, reply.wakeAt);
       this.listener.activated?.(kind, entityId, performance.now() - started);
     });
-    activation.ready.catch(() => this.activations.get(key) === activation && this.activations.delete(key));
+    activation.ready.catch(() => {
+      if (this.activations.get(key) === activation) this.activations.delete(key);
+      // An actor still recovering when its activation gave up would live on unseen: stop it.
+      if (activation.ref) stop(activation.ref);
+    });
     this.activations.set(key, activation);
     return activation;
   }
@@ -235,7 +246,11 @@ export class ShardHost {
     if (!behaviour?.tickCommand || this.stopped) return;
     for (let i = 0; i < 1000 && !this.stopped; i += 1) {
       const outcome = await this.execute(kind, entityId, behaviour.tickCommand(this.now())).catch(() => undefined);
-      if (!outcome?.ok) return;
+      if (outcome?.ok) continue;
+      // Nothing due is the normal end; anything else (storage down) must not lose the timer.
+      const nothingDue = outcome !== undefined && 'rejection' in outcome;
+      if (!nothingDue && !this.stopped) this.wakeUps.schedule(kind, entityId, this.now() + TICK_RETRY_MS);
+      return;
     }
   }
 

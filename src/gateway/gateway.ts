@@ -71,6 +71,7 @@ export class Gateway {
     let session: Session | undefined;
     let queue: Promise<unknown> = identity.then(
       (who) => {
+        if (ws.readyState !== ws.OPEN) return;
         if (!this.accepting) {
           ws.close(CloseCode.serviceRestart, 'server restarting: reconnect and resume');
           return;

@@ -29,7 +29,7 @@ export type ReplicaListener = (event: HuntEvent, changes: HuntChanges, state: Hu
 export class HuntReplica {
   private state: HuntState = structuredClone(initialHuntState);
   private readonly listeners = new Set<ReplicaListener>();
-  private readonly waiters: { update: number; resolve: () => void }[] = [];
+  private readonly waiters: { update: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private pending: HuntEvent[] = [];
   private catchingUp: Promise<void> | undefined;
   private readonly unsubscribe: () => void;
@@ -42,7 +42,8 @@ export class HuntReplica {
   ) {
     // Subscribe before loading, so nothing published during the load is missed.
     this.unsubscribe = bus.subscribe(huntId, (event) => this.receive(event));
-    this.ready = this.catchUp();
+    // The first load counts as catching up: events the bus delivers meanwhile wait for it.
+    this.ready = this.fillGap();
   }
 
   get current(): HuntState {
@@ -67,8 +68,8 @@ export class HuntReplica {
   async waitFor(update: number): Promise<void> {
     await this.ready;
     if (this.state.updateSeq >= update) return;
-    const reached = new Promise<void>((resolve) => this.waiters.push({ update, resolve }));
-    void this.fillGap();
+    const reached = new Promise<void>((resolve, reject) => this.waiters.push({ update, resolve, reject }));
+    void this.fillGap().catch(() => undefined);
     await reached;
   }
 
@@ -86,12 +87,21 @@ export class HuntReplica {
     if (event.update === this.state.updateSeq + 1) this.apply(event);
     else {
       this.pending.push(event);
-      void this.fillGap();
+      void this.fillGap().catch(() => undefined);
     }
   }
 
+  /**
+   * One catch-up at a time. When the journal cannot be read, whoever waits for an update is told
+   * (their request fails, retriably) rather than left waiting for good.
+   */
   private fillGap(): Promise<void> {
-    this.catchingUp ??= this.catchUp().finally(() => (this.catchingUp = undefined));
+    this.catchingUp ??= this.catchUp()
+      .catch((error: unknown) => {
+        for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+        throw error;
+      })
+      .finally(() => (this.catchingUp = undefined));
     return this.catchingUp;
   }
 
@@ -122,6 +132,8 @@ export class HuntReplica {
   }
 
   private apply(event: HuntEvent): void {
+    // Strictly the next update: never the same one twice, never one past a gap.
+    if (event.update !== this.state.updateSeq + 1) return;
     this.state = evolveHuntInPlace(this.state, event);
     if (this.listeners.size > 0) {
       const changes = huntChanges(this.state, event);

@@ -13,6 +13,9 @@ export async function runHuntCommand(session: Session, huntId: string, command: 
   try {
     outcome = await session.ctx.commands.execute<HuntEvent>('hunt', huntId, { ...command, at: session.ctx.now() });
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'invalid-entity-id') {
+      throw new RequestError(ErrorCode.badRequest, (error as Error).message, false);
+    }
     const timedOut = error instanceof Error && /timeout/i.test(error.message);
     throw new RequestError(
       timedOut ? ErrorCode.timeout : ErrorCode.unavailable,

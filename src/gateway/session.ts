@@ -110,6 +110,11 @@ export class Session {
    * them; for staff, the staff changes. `replica` must have been acquired; the session releases it.
    */
   subscribe(huntId: string, replica: HuntReplica, as: 'player' | 'staff'): void {
+    // The socket closed while the request was in flight: nobody will ever release this replica.
+    if (this.closed) {
+      this.ctx.replicas.release(huntId);
+      return;
+    }
     this.subscriptions.get(huntId)?.stop();
     const subject = this.identity.subject;
     const stopListening = replica.listen((event, changes, state, shared) => {
@@ -157,11 +162,14 @@ export class Session {
   }
 
   private replyError(message: ClientMessage, error: unknown): void {
+    const retriable = (error as { retriable?: unknown } | undefined)?.retriable === true;
     const body: ErrorBody =
       error instanceof RequestError
         ? error.body
-        : { code: ErrorCode.internal, message: 'internal error', retriable: true };
-    if (!(error instanceof RequestError)) this.ctx.logger.error({ err: error, type: message.type }, 'request failed');
+        : retriable
+          ? { code: ErrorCode.unavailable, message: 'storage is unavailable: retry with the same commandId', retriable: true }
+          : { code: ErrorCode.internal, message: 'internal error', retriable: true };
+    if (!(error instanceof RequestError) && !retriable) this.ctx.logger.error({ err: error, type: message.type }, 'request failed');
     this.ctx.metrics.rejections.inc({ code: body.code });
     this.send({ type: 'reply', id: message.id, ok: false, error: body });
   }

@@ -231,6 +231,40 @@ describe('hunt actors over a SQLite journal', () => {
     expect((await n.journal.readEvents('hunt:h1', 0, 10)).map((e) => e.type)).toEqual(['hunt-spawned', 'player-joined']);
   });
 
+  it('in a batch whose append fails part-way, the commands stored before the failure keep their outcome and the rest fail retriably', async () => {
+    let failSeq: number | undefined = 4;
+    const failOnce = (journal: Journal): Journal => ({
+      readEvents: journal.readEvents.bind(journal),
+      readUpdates: journal.readUpdates.bind(journal),
+      saveSnapshot: journal.saveSnapshot.bind(journal),
+      loadSnapshot: journal.loadSnapshot.bind(journal),
+      close: journal.close.bind(journal),
+      append: async (id, expected, events) => {
+        if (id === 'hunt:h1' && expected + 1 === failSeq) {
+          failSeq = undefined;
+          throw new JournalUnavailableError('disk hiccup');
+        }
+        return journal.append(id, expected, events);
+      },
+    });
+    const n = node({}, failOnce);
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn());
+    const joins = ['ana', 'ben', 'cleo', 'dan', 'eve'].map((p) => c.join(p));
+    // The first join goes alone; the other four queue behind it and go as one batch (seq 3..6).
+    const outcomes = await Promise.all(joins.map((j) => n.host.execute('hunt', 'h1', j)));
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, false, false, false]);
+    expect(outcomes[2]).toMatchObject({ ok: false, failure: { code: 'journal-unavailable', retriable: true } });
+    expect((await n.journal.readEvents('hunt:h1', 0, 10)).map((e) => e.seqNr)).toEqual([1, 2, 3]);
+
+    // Retried with the same command ids after the actor recovered: applied once each.
+    const retried = await Promise.all(joins.slice(2).map((j) => n.host.execute('hunt', 'h1', j)));
+    expect(retried.every((o) => o.ok)).toBe(true);
+    const players = await readState<HuntState>(n.host, 'hunt', 'h1');
+    expect(Object.keys(players.state.players).sort()).toEqual(['ana', 'ben', 'cleo', 'dan', 'eve']);
+    expect(players.seqNr).toBe(6);
+  });
+
   it('refuses entity ids outside the safe alphabet', async () => {
     const n = node();
     await expect(n.host.execute('hunt', '__proto__', commands().spawn())).rejects.toThrow(/invalid entity id/);
