@@ -1,24 +1,17 @@
 import type { HuntEvent } from './hunt-events.js';
-import type { HuntState, HuntStatus } from './hunt-state.js';
+import type { HuntChange } from '../../protocol/views.js';
+import type { HuntState } from './hunt-state.js';
 import { leaderboard, rankOf, type LeaderboardEntry } from './leaderboard.js';
-import { LEADERBOARD_TOP, type LeaderboardSlice } from './leaderboard-slice.js';
-import { clueView, type ClueView } from './player-view.js';
+import { LEADERBOARD_TOP } from './leaderboard-slice.js';
+import { clueView } from './player-view.js';
 
 /**
  * What changed for the people watching a hunt, one event at a time. Each change is built from the
  * state right after the event, through the same views as a player's full view, so a change never
- * shows more than that player's view would: no locked clue, no unrevealed hint, no solution.
+ * shows more than that player's view would: no locked clue, no unrevealed hint, no solution. The
+ * change type is the wire type (protocol/views.ts): what is built here is exactly what is sent.
  */
-export type HuntChange =
-  | { readonly kind: 'hunt-status'; readonly status: HuntStatus; readonly at: number }
-  /** A clue as the receiver now sees it: newly unlocked, edited, hinted, solved or timed out. */
-  | { readonly kind: 'clue'; readonly clue: ClueView }
-  /** The receiver's own competitor's points and rank. */
-  | { readonly kind: 'score'; readonly points: number; readonly rank: number | null }
-  | { readonly kind: 'leaderboard'; readonly leaderboard: LeaderboardSlice }
-  | { readonly kind: 'announcement'; readonly message: string; readonly at: number }
-  | { readonly kind: 'players'; readonly active: number }
-  | { readonly kind: 'kicked'; readonly reason: string };
+export type { HuntChange };
 
 /** The changes of one event, by audience. A player gets `all`, their competitor's and their own. */
 export interface HuntChanges {

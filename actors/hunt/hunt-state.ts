@@ -1,3 +1,4 @@
+import type { HuntStatus } from '../../protocol/views.js';
 import type { HintDefinition, HuntDefinition } from '../definition/hunt-definition.js';
 import type { GeoPoint } from '../geo.js';
 import type { HuntEvent } from './hunt-events.js';
@@ -8,7 +9,7 @@ import type { HuntEvent } from './hunt-events.js';
  * hunt clock (see huntClock), which stands still while the hunt is paused.
  */
 
-export type HuntStatus = 'draft' | 'running' | 'paused' | 'ended';
+export type { HuntStatus };
 
 /** The part of a clue a designer may edit live; how it is solved stays in the definition. */
 export interface LiveClue {

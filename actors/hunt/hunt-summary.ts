@@ -1,19 +1,9 @@
-import type { HuntState, HuntStatus } from './hunt-state.js';
-import { leaderboard, type LeaderboardEntry } from './leaderboard.js';
+import type { HuntSummary } from '../../protocol/views.js';
+import type { HuntState } from './hunt-state.js';
+import { leaderboard } from './leaderboard.js';
 
 /** What a designer or operator sees of a hunt: its progress, never its answers. */
-export interface HuntSummary {
-  readonly title: string;
-  readonly status: HuntStatus;
-  readonly order: 'linear' | 'free';
-  readonly players: number;
-  readonly maxPlayers: number;
-  readonly clues: readonly { readonly id: string; readonly title: string }[];
-  readonly startedAt?: number;
-  readonly endedAt?: number;
-  readonly leaderboard: readonly LeaderboardEntry[];
-  readonly updateSeq: number;
-}
+export type { HuntSummary };
 
 export function huntSummary(state: HuntState): HuntSummary | undefined {
   const definition = state.definition;

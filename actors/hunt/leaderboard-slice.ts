@@ -1,17 +1,11 @@
 import type { HuntState } from './hunt-state.js';
-import { leaderboard, type LeaderboardEntry } from './leaderboard.js';
+import type { LeaderboardSlice } from '../../protocol/views.js';
+import { leaderboard } from './leaderboard.js';
+
+export type { LeaderboardSlice };
 
 /** How many leaders every player is shown. */
 export const LEADERBOARD_TOP = 10;
-
-/** The leaders, and where one competitor stands: what a player is shown of the leaderboard. */
-export interface LeaderboardSlice {
-  readonly top: readonly LeaderboardEntry[];
-  /** The viewer's own entry, also when outside the top. */
-  readonly you?: LeaderboardEntry;
-  /** Competitors on the leaderboard in all. */
-  readonly total: number;
-}
 
 export function leaderboardSlice(state: HuntState, competitorId?: string): LeaderboardSlice {
   const all = leaderboard(state);

@@ -1,14 +1,7 @@
+import type { LeaderboardEntry } from '../../protocol/views.js';
 import type { Competitor, HuntState } from './hunt-state.js';
 
-export interface LeaderboardEntry {
-  readonly rank: number;
-  readonly competitorId: string;
-  readonly name: string;
-  readonly kind: 'team' | 'solo';
-  readonly points: number;
-  readonly solved: number;
-  readonly finishedAt?: number;
-}
+export type { LeaderboardEntry };
 
 /**
  * Most points first; among equals, whoever finished first, then whoever reached their points

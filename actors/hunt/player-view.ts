@@ -1,55 +1,13 @@
-import type { SolveMethod } from '../definition/hunt-definition.js';
-import type { HuntState, HuntStatus } from './hunt-state.js';
-import { leaderboardSlice, type LeaderboardSlice } from './leaderboard-slice.js';
+import type { ClueView, HintView, PlayerView } from '../../protocol/views.js';
+import type { HuntState } from './hunt-state.js';
+import { leaderboardSlice } from './leaderboard-slice.js';
 
 /**
- * What one player may see of a hunt. Built only from what is theirs to see: unlocked clues,
- * revealed hints. Answers, codes and locations of clues are never read here.
+ * What one player may see of a hunt (the wire types of protocol/views.ts), built only from what is
+ * theirs to see: unlocked clues, revealed hints. Answers, codes and solution locations are never
+ * read here.
  */
-export interface PlayerView {
-  readonly title: string;
-  readonly description: string;
-  readonly status: HuntStatus;
-  readonly order: 'linear' | 'free';
-  readonly startsAt?: number;
-  readonly endsAt?: number;
-  readonly totalClues: number;
-  readonly you: {
-    readonly playerId: string;
-    readonly displayName: string;
-    readonly competitorId: string;
-    readonly team?: string;
-    readonly points: number;
-  };
-  readonly clues: readonly ClueView[];
-  readonly leaderboard: LeaderboardSlice;
-  /** The last update number folded into this view: resume from here. */
-  readonly updateSeq: number;
-}
-
-export interface ClueView {
-  readonly id: string;
-  readonly title: string;
-  readonly text: string;
-  readonly points: number;
-  /** How to solve it: which kind of guess to send. */
-  readonly solveWith: SolveMethod['kind'];
-  readonly status: 'open' | 'solved' | 'timed-out';
-  readonly wrongGuesses: number;
-  /** Wrong guesses left; null when unlimited. */
-  readonly attemptsLeft: number | null;
-  /** Wall time the clue's time limit runs out if the hunt is not paused again. */
-  readonly deadlineAt?: number;
-  readonly hints: readonly HintView[];
-}
-
-export interface HintView {
-  readonly index: number;
-  readonly penalty: number;
-  readonly revealed: boolean;
-  /** Present only once the hint is revealed to this player. */
-  readonly text?: string;
-}
+export type { ClueView, HintView, PlayerView };
 
 /**
  * What a competitor sees of the clue at `index`: undefined while it is locked for them. Hint
