@@ -41,3 +41,13 @@ export class JournalClosedError extends CairnError {
     super('journal-closed', 'the journal is closed', { retriable: false });
   }
 }
+
+/** A request sent over the bus got no answer in time: it may or may not have been applied; retry with the same id. */
+export class BusTimeoutError extends CairnError {
+  constructor(message: string) {
+    super('timeout', message, { retriable: true });
+  }
+}
+
+/** An error that another node answered a request with, carrying that node's code. */
+export class RemoteError extends CairnError {}

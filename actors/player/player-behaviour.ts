@@ -12,4 +12,13 @@ export const playerBehaviour: EntityBehaviour<PlayerState, PlayerCommand, Player
   eventType: (event) => event.type,
   // Nobody subscribes to a player's own record; hunts carry the updates.
   updateSeqOf: () => null,
+  views: {
+    /** The hunts the player belongs to, as the welcome message lists them. */
+    memberships: (state) =>
+      Object.values(state.memberships).map((m) => ({
+        hunt: m.huntId,
+        ...(m.competitorId !== undefined ? { competitorId: m.competitorId } : {}),
+        ...(m.team !== undefined ? { team: m.team } : {}),
+      })),
+  },
 };

@@ -29,6 +29,11 @@ export interface EntityBehaviour<State, Command, Event> {
   nextWakeAt?(state: State): number | undefined;
   /** Builds the command that lets time pass, for entities that have timers. */
   tickCommand?(at: number): Command;
+  /**
+   * Named projections of the state that other nodes may ask for by name (a function cannot cross
+   * the network). Each must return plain data that shares nothing with the state.
+   */
+  readonly views?: Readonly<Record<string, (state: State) => unknown>>;
   /** Side effects of a stored event: run once, live, after it is durable; skipped on replay. */
   afterEvent?(entityId: string, event: Event, state: State, effects: EntityEffects): void;
 }

@@ -20,6 +20,17 @@ export interface ShardHostOptions {
   /** The clock that stamps ticks. Default Date.now. */
   readonly now?: () => number;
   readonly listener?: ShardHostListener;
+  /**
+   * Where an entity's side effects send commands to other entities. Default: this host. In a
+   * cluster the other entity may live on another node, so the commands go through the bus.
+   */
+  readonly tell?: (kind: string, entityId: string, command: unknown) => void;
+  /**
+   * Whether this host is the one that should run the entity now. Default: always. A timer that
+   * falls due for an entity this node no longer owns is dropped: its new owner re-arms it on
+   * activation, and two nodes must not both decide for one entity.
+   */
+  readonly isLocal?: (kind: string, entityId: string) => boolean;
 }
 
 /** Observations for metrics and logs; every method optional. */
@@ -79,6 +90,11 @@ export class InvalidEntityId extends Error {
   }
 }
 
+/** Throws InvalidEntityId unless `entityId` is one the runtime accepts. */
+export function checkEntityId(entityId: string): void {
+  if (!ENTITY_ID.test(entityId)) throw new InvalidEntityId(entityId);
+}
+
 /**
  * Hosts the entities of this process: activates an entity's actor on first use (at most
  * `maxConcurrentActivations` recovering at once), passivates it when idle, and wakes it when
@@ -96,6 +112,8 @@ export class ShardHost {
   private readonly commandTimeoutMs: number;
   private readonly now: () => number;
   private readonly listener: ShardHostListener;
+  private readonly tell: (kind: string, entityId: string, command: unknown) => void;
+  private readonly isLocal: (kind: string, entityId: string) => boolean;
   private stopped = false;
 
   constructor(options: ShardHostOptions) {
@@ -106,6 +124,8 @@ export class ShardHost {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
     this.listener = options.listener ?? {};
+    this.tell = options.tell ?? ((kind, entityId, command) => void this.execute(kind, entityId, command).catch(() => undefined));
+    this.isLocal = options.isLocal ?? (() => true);
     this.limitActivations = pLimit(options.maxConcurrentActivations ?? 16);
     this.wakeUps = new WakeUps((kind, entityId) => void this.tick(kind, entityId), this.now);
     this.sweeper = setInterval(() => this.passivateIdle(), Math.max(50, Math.min(this.idleAfterMs / 2, 30_000)));
@@ -132,6 +152,36 @@ export class ShardHost {
   async read<State, View>(kind: string, entityId: string, project: (state: State) => View): Promise<ReadReply<View>> {
     if (this.stopped) throw new Error('the shard host is stopped');
     return this.ask<ReadReply<View>>(this.activate(kind, entityId), (replyTo) => ({ kind: 'read', project, replyTo }));
+  }
+
+  /** What the behaviour's view `name` makes of the entity's current state (see EntityBehaviour.views). */
+  async view(kind: string, entityId: string, name: string): Promise<unknown> {
+    const project = this.behaviours.get(kind)?.views?.[name];
+    if (!project) throw new Error(`${kind} has no view ${JSON.stringify(name)}`);
+    return (await this.read(kind, entityId, project)).view;
+  }
+
+  /**
+   * Stops the actors and timers of the entities `release` picks, once their work in flight is
+   * done (their stored events are durable): the node no longer owns them. Resolves with how many
+   * actors were stopped.
+   */
+  async passivate(release: (kind: string, entityId: string) => boolean): Promise<number> {
+    const leaving = [...this.activations.entries()].filter(([, a]) => release(a.kind, a.entityId));
+    this.wakeUps.cancelWhere(release);
+    await Promise.all(
+      leaving.map(async ([key, activation]) => {
+        await activation.ready.catch(() => undefined);
+        while (activation.inFlight > 0 || activation.queue.length > 0 || activation.sending) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        if (this.activations.get(key) !== activation) return;
+        this.activations.delete(key);
+        if (activation.ref) stop(activation.ref);
+        this.listener.passivated?.(activation.kind, activation.entityId);
+      }),
+    );
+    return leaving.length;
   }
 
   /** Entities whose actors are in memory now. */
@@ -189,7 +239,7 @@ export class ShardHost {
   private activate(kind: string, entityId: string): Activation {
     const behaviour = this.behaviours.get(kind);
     if (!behaviour) throw new Error(`no entity kind ${kind}`);
-    if (!ENTITY_ID.test(entityId)) throw new InvalidEntityId(entityId);
+    checkEntityId(entityId);
     const key = `${kind}:${entityId}`;
     const existing = this.activations.get(key);
     if (existing) return existing;
@@ -214,7 +264,7 @@ export class ShardHost {
       const started = performance.now();
       activation.ref = spawnEntityActor(this.system, behaviour, entityId, {
         snapshotEvery: this.snapshotEvery,
-        effects: { tell: (k, id, command) => void this.execute(k, id, command).catch(() => undefined) },
+        effects: { tell: this.tell },
         onCrash: (error) => this.crashed(key, activation, error),
       }) as Ref<EntityMessage<unknown, unknown, unknown>>;
       // The reply to a read comes after recovery, so it marks the entity as ready.
@@ -243,7 +293,7 @@ export class ShardHost {
   /** Lets time pass in an entity: one tick per due event, until nothing more is due. */
   private async tick(kind: string, entityId: string): Promise<void> {
     const behaviour = this.behaviours.get(kind);
-    if (!behaviour?.tickCommand || this.stopped) return;
+    if (!behaviour?.tickCommand || this.stopped || !this.isLocal(kind, entityId)) return;
     for (let i = 0; i < 1000 && !this.stopped; i += 1) {
       const outcome = await this.execute(kind, entityId, behaviour.tickCommand(this.now())).catch(() => undefined);
       if (outcome?.ok) continue;

@@ -31,6 +31,16 @@ export class WakeUps {
     this.timers.set(key, { at, timer });
   }
 
+  /** Cancels the timers of the entities `pick` chooses. */
+  cancelWhere(pick: (kind: string, entityId: string) => boolean): void {
+    for (const [key, { timer }] of this.timers) {
+      const [kind, entityId] = key.split('\u0000') as [string, string];
+      if (!pick(kind, entityId)) continue;
+      clearTimeout(timer);
+      this.timers.delete(key);
+    }
+  }
+
   clear(): void {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

@@ -12,6 +12,9 @@ export interface CommandBus {
    */
   execute<Event = unknown>(kind: string, entityId: string, command: unknown): Promise<CommandOutcome<Event>>;
 
-  /** What `project` makes of an entity's current state (run where the entity lives). */
-  query<State, View>(kind: string, entityId: string, project: (state: State) => View): Promise<View>;
+  /**
+   * The entity's view `view` (one of its behaviour's named views), computed where the entity
+   * lives from its durable state. Rejects like `execute` when it cannot be had in time.
+   */
+  query(kind: string, entityId: string, view: string): Promise<unknown>;
 }

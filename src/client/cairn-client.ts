@@ -30,8 +30,12 @@ export interface ReconnectOptions extends BackoffOptions {
 }
 
 export interface CairnClientOptions {
-  /** The gateway's WebSocket URL, e.g. `ws://127.0.0.1:7420/ws`; the token is added as `?token=`. */
-  readonly url: string;
+  /**
+   * The gateway's WebSocket URL, e.g. `ws://127.0.0.1:7420/ws`; the token is added as `?token=`.
+   * Several: the gateways of one cluster; after a socket is lost or cannot be opened, the next
+   * connection tries the next URL, so a player whose node stops resumes on another.
+   */
+  readonly url: string | readonly string[];
   /** A JWT, or a function giving one (called before every connection attempt, so it may fetch a fresh one). */
   readonly token: string | (() => string | Promise<string>);
   /** A WHATWG-compatible WebSocket constructor. Default: globalThis.WebSocket, else the `ws` package. */
@@ -230,6 +234,8 @@ export class CairnClient {
   private socket: WebSocketLike | undefined;
   /** Bumped whenever a socket is opened or given up: callbacks of older sockets are ignored. */
   private generation = 0;
+  /** Which of the URLs the next socket opens (see CairnClientOptions.url). */
+  private urlIndex = 0;
   /** Whether the current session (connect() until giving up or close()) has been welcomed once. */
   private sessionWelcomed = false;
   private reconnectAttempt = 0;
@@ -640,6 +646,11 @@ export class CairnClient {
 
   // --- socket lifecycle -----------------------------------------------------------------------
 
+  private currentUrl(): string {
+    const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url;
+    return urls[this.urlIndex % urls.length]!;
+  }
+
   private async openSocket(): Promise<void> {
     this.generation += 1;
     const generation = this.generation;
@@ -650,7 +661,7 @@ export class CairnClient {
       const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
       const WebSocketImpl = await resolveWebSocket(this.options.WebSocket);
       if (generation !== this.generation) return;
-      socket = new WebSocketImpl(withToken(this.options.url, token));
+      socket = new WebSocketImpl(withToken(this.currentUrl(), token));
     } catch (error) {
       if (generation !== this.generation) return;
       this.logger?.warn('could not open a socket', { error: errorText(error) });
@@ -660,7 +671,7 @@ export class CairnClient {
     this.socket = socket;
     this.seenOnSocket.clear();
     socket.binaryType = 'arraybuffer';
-    socket.onopen = () => this.logger?.debug('socket open', { url: this.options.url });
+    socket.onopen = () => this.logger?.debug('socket open', { url: this.currentUrl() });
     socket.onerror = () => this.logger?.debug('socket error');
     socket.onmessage = (event: MessageEventLike) => {
       if (generation === this.generation) this.onFrame(event.data);
@@ -703,6 +714,7 @@ export class CairnClient {
   /** The one place a lost socket (closed by either side, or never opened) is handled. */
   private onSocketGone(code: number, reason: string): void {
     this.generation += 1;
+    this.urlIndex += 1;
     this.socket = undefined;
     this.clearConnectionTimers();
     this.abandonInternalOps();

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * Every setting of a Cairn server, with its default. Environment variables (CAIRN_*) and an
  * optional JSON or YAML file (CAIRN_CONFIG_FILE) supply them; the environment wins.
  */
-export const configSchema = z.strictObject({
+export const configSchema = z
+  .strictObject({
   /** Address to listen on. 127.0.0.1 keeps a dev server private; use 0.0.0.0 in a container. */
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(7420),
@@ -50,7 +51,32 @@ export const configSchema = z.strictObject({
   breakerFailures: z.coerce.number().int().min(1).default(5),
   /** How long the breaker stays open before it tries the journal again, ms. */
   breakerHalfOpenMs: z.coerce.number().int().min(100).default(5000),
-});
+  /** Kafka brokers (`host:port`, comma-separated). Set: this process is a node of a cluster. */
+  kafkaBrokers: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be host:port[,host:port...]')
+    .transform((value) => value.split(','))
+    .optional(),
+  /** This node's name in the cluster, unique and stable across restarts; required with kafkaBrokers. */
+  nodeId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, . _ -, starting with a letter or digit').optional(),
+  /** Shards (Kafka partitions of the commands and updates topics), fixed when the cluster is created. */
+  partitions: z.coerce.number().int().min(1).max(1024).default(64),
+  /** Names the cluster's topics and consumer group: nodes with the same prefix form one cluster. */
+  topicPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be letters, digits, . _ -').default('cairn'),
+  /** Replicas of each topic the node creates; commands are acknowledged by all in-sync replicas. */
+  kafkaReplicationFactor: z.coerce.number().int().min(1).max(16).default(1),
+  /** A node silent for this long is taken out of the group and its shards move, ms. */
+  kafkaSessionTimeoutMs: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /** Commands a node runs at once (its mailboxes together); past it, shards stop fetching until some finish. */
+  maxInFlightCommands: z.coerce.number().int().min(1).default(2048),
+})
+  .superRefine((config, ctx) => {
+    if (!config.kafkaBrokers) return;
+    if (!config.nodeId) ctx.addIssue({ code: 'custom', path: ['nodeId'], message: 'is required when CAIRN_KAFKA_BROKERS is set (a unique, stable name per node)' });
+    if (!config.cassandraContactPoints) {
+      ctx.addIssue({ code: 'custom', path: ['cassandraContactPoints'], message: 'is required when CAIRN_KAFKA_BROKERS is set: the nodes of a cluster share one journal' });
+    }
+  });
 
 export type CairnConfig = z.infer<typeof configSchema>;
 
@@ -79,4 +105,11 @@ export const ENV_NAMES: Readonly<Record<keyof CairnConfig, string>> = {
   cassandraReplication: 'CAIRN_CASSANDRA_REPLICATION',
   breakerFailures: 'CAIRN_BREAKER_FAILURES',
   breakerHalfOpenMs: 'CAIRN_BREAKER_HALF_OPEN_MS',
+  kafkaBrokers: 'CAIRN_KAFKA_BROKERS',
+  nodeId: 'CAIRN_NODE_ID',
+  partitions: 'CAIRN_PARTITIONS',
+  topicPrefix: 'CAIRN_TOPIC_PREFIX',
+  kafkaReplicationFactor: 'CAIRN_KAFKA_REPLICATION_FACTOR',
+  kafkaSessionTimeoutMs: 'CAIRN_KAFKA_SESSION_TIMEOUT_MS',
+  maxInFlightCommands: 'CAIRN_MAX_IN_FLIGHT_COMMANDS',
 };

@@ -16,7 +16,7 @@ export async function runHuntCommand(session: Session, huntId: string, command: 
     if ((error as { code?: unknown }).code === 'invalid-entity-id') {
       throw new RequestError(ErrorCode.badRequest, (error as Error).message, false);
     }
-    const timedOut = error instanceof Error && /timeout/i.test(error.message);
+    const timedOut = (error as { code?: unknown }).code === 'timeout' || (error instanceof Error && /timeout/i.test(error.message));
     throw new RequestError(
       timedOut ? ErrorCode.timeout : ErrorCode.unavailable,
       timedOut ? 'the hunt did not answer in time: retry with the same commandId' : 'the hunt is unavailable: retry with the same commandId',

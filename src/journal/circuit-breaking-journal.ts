@@ -1,16 +1,9 @@
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { JournalUnavailableError } from '../errors.js';
+import { createBreaker, type BreakerOptions, type BreakerState } from '../resilience/breaker.js';
 import type { Journal } from './journal.js';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
-
-export interface CircuitBreakerOptions {
-  /** Storage failures in a row that open the circuit. Default 5. */
-  readonly consecutiveFailures?: number;
-  /** How long the circuit stays open before one trial call is let through, ms. Default 5000. */
-  readonly halfOpenAfterMs?: number;
-  readonly onStateChange?: (state: BreakerState) => void;
-}
+export type { BreakerState };
+export type CircuitBreakerOptions = BreakerOptions;
 
 /**
  * Wraps a Journal in a circuit breaker: after `consecutiveFailures` storage failures in a row,
@@ -20,35 +13,16 @@ export interface CircuitBreakerOptions {
  * answer from a healthy store. Nothing is written while the circuit is open.
  */
 export function withCircuitBreaker(journal: Journal, options: CircuitBreakerOptions = {}): Journal & { readonly breakerState: BreakerState } {
-  const breaker: CircuitBreakerPolicy = circuitBreaker(
-    handleWhen((error) => error instanceof JournalUnavailableError),
-    {
-      halfOpenAfter: options.halfOpenAfterMs ?? 5000,
-      breaker: new ConsecutiveBreaker(options.consecutiveFailures ?? 5),
-    },
+  const breaker = createBreaker(
+    (error) => error instanceof JournalUnavailableError,
+    (cause) => new JournalUnavailableError('the journal is failing: refusing at once until it recovers (circuit open)', cause),
+    options,
   );
-  const names: Record<CircuitState, BreakerState> = {
-    [CircuitState.Closed]: 'closed',
-    [CircuitState.Open]: 'open',
-    [CircuitState.Isolated]: 'open',
-    [CircuitState.HalfOpen]: 'half-open',
-  };
-  breaker.onStateChange((state) => options.onStateChange?.(names[state]));
-
-  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await breaker.execute(call);
-    } catch (error) {
-      if (error instanceof BrokenCircuitError) {
-        throw new JournalUnavailableError('the journal is failing: refusing at once until it recovers (circuit open)', error);
-      }
-      throw error;
-    }
-  };
+  const guarded = <T>(call: () => Promise<T>): Promise<T> => breaker.guard(call);
 
   return {
     get breakerState() {
-      return names[breaker.state];
+      return breaker.state;
     },
     append: (entityId, expectedSeqNr, events) => guarded(() => journal.append(entityId, expectedSeqNr, events)),
     readEvents: (entityId, afterSeqNr, limit) => guarded(() => journal.readEvents(entityId, afterSeqNr, limit)),

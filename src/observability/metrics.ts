@@ -61,6 +61,39 @@ export function createMetrics(sources: MetricSources = { activeActors: () => 0 }
       buckets: LATENCY_BUCKETS,
       registers: r,
     }),
+    ownedShards: new Gauge({ name: 'cairn_owned_shards', help: 'Shards (Kafka partitions of the commands topic) this node owns', registers: r }),
+    shardLag: new Gauge({
+      name: 'cairn_shard_consumer_lag',
+      help: 'Commands waiting in a shard this node owns (high watermark minus the next offset), as of its last batch',
+      labelNames: ['shard'],
+      registers: r,
+    }),
+    busProduceSeconds: new Histogram({
+      name: 'cairn_bus_produce_duration_seconds',
+      help: 'From sending a batch of bus messages to Kafka to its acknowledgement by all in-sync replicas',
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    busConsumeSeconds: new Histogram({
+      name: 'cairn_bus_consume_delay_seconds',
+      help: 'From a bus message being written to Kafka to this node reading it, by topic (commands, updates, replies)',
+      labelNames: ['topic'],
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    handoffSeconds: new Histogram({
+      name: 'cairn_shard_handoff_duration_seconds',
+      help: 'Shard handoff phases: rebalance (from the group rebalancing to this node having its new shards), release (passivating the shards it lost)',
+      labelNames: ['phase'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: r,
+    }),
+    commandsDeduplicated: new Counter({
+      name: 'cairn_commands_deduplicated_total',
+      help: 'Commands from the bus whose id the entity had already applied (redelivered after a crash or rebalance, or retried): answered with the original outcome',
+      labelNames: ['kind'],
+      registers: r,
+    }),
     slowConsumers: new Counter({ name: 'cairn_slow_consumer_disconnects_total', help: 'Sockets cut off for reading too slowly', registers: r }),
   };
 }

@@ -1,14 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { huntBehaviour } from '../../actors/hunt/hunt-behaviour.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
-import type { PlayerState } from '../../actors/player/player-model.js';
 import { playerBehaviour } from '../../actors/player/player-behaviour.js';
 import { ShardHost } from '../../actors/runtime/shard-host.js';
+import type { WelcomeMessage } from '../../protocol/server-messages.js';
 import { CloseCode } from '../../protocol/codes.js';
 import { DEV_TOKEN_SECRET } from '../auth/dev-secret.js';
 import { createTokenVerifier } from '../auth/tokens.js';
 import { createLocalCommandBus } from '../bus/local/local-command-bus.js';
 import { LocalUpdateBus } from '../bus/local/local-update-bus.js';
+import type { UpdateBus } from '../bus/update-bus.js';
+import { joinCluster } from '../cluster/cluster-node.js';
 import type { CairnConfig } from '../config/config-schema.js';
 import { Gateway } from '../gateway/gateway.js';
 import { HuntReplicas } from '../gateway/hunt-replicas.js';
@@ -32,13 +34,15 @@ export interface RunningServer {
 
 /**
  * The composition root of a Cairn process: the only place that picks adapters. The journal is
- * SQLite or Cassandra (see openJournal); the buses are in-process.
+ * SQLite or Cassandra (see openJournal); the buses are in-process, or Kafka when the process is a
+ * node of a cluster (CAIRN_KAFKA_BROKERS set).
  */
 export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
   const sources = { activeActors: () => 0 };
   const metrics = createMetrics(sources);
   const { journal, where: journalPath } = await openJournal(config, metrics, logger);
-  const updates = new LocalUpdateBus((error) => logger.error({ err: error }, 'update listener failed'));
+  const cluster = config.kafkaBrokers ? await joinCluster(config, metrics, logger) : undefined;
+  const updates: UpdateBus = cluster?.updates ?? new LocalUpdateBus((error) => logger.error({ err: error }, 'update listener failed'));
   const host = new ShardHost({
     persistence: createJournalPersistenceEngine(journal, {
       onSnapshotError: (entityId, error) => logger.warn({ err: error, entityId }, 'snapshot failed'),
@@ -48,6 +52,14 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     maxConcurrentActivations: config.maxConcurrentActivations,
     snapshotEvery: config.snapshotEvery,
     commandTimeoutMs: config.commandTimeoutMs,
+    ...(cluster
+      ? {
+          // Another entity may live on another node: side effects travel the bus like any command.
+          tell: (kind: string, entityId: string, command: unknown) =>
+            void cluster.commands.tell(kind, entityId, command).catch((error: unknown) => logger.warn({ err: error, kind, entityId }, 'could not send a side effect')),
+          isLocal: (_kind: string, entityId: string) => cluster.ownership.owns(entityId),
+        }
+      : {}),
     listener: {
       stored: (kind, entityId, event) => {
         if (kind === huntBehaviour.kind) updates.publish(entityId, event as HuntEvent);
@@ -60,7 +72,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     },
   });
   sources.activeActors = () => host.activeEntities;
-  const commands = createLocalCommandBus(host);
+  const commands = cluster?.commands ?? createLocalCommandBus(host);
   const replicas = new HuntReplicas(journal, updates);
   const gateway = new Gateway({
     ctx: {
@@ -79,18 +91,20 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     },
     verifyToken: createTokenVerifier(config.tokenSecret ?? DEV_TOKEN_SECRET),
     maxFrameBytes: config.maxFrameBytes,
-    huntsOf: (playerId) =>
-      commands.query(playerBehaviour.kind, playerId, (state: PlayerState) =>
-        Object.values(state.memberships).map((m) => ({
-          hunt: m.huntId,
-          ...(m.competitorId !== undefined ? { competitorId: m.competitorId } : {}),
-          ...(m.team !== undefined ? { team: m.team } : {}),
-        })),
-      ),
+    huntsOf: async (playerId) => (await commands.query(playerBehaviour.kind, playerId, 'memberships')) as WelcomeMessage['hunts'],
   });
+  await cluster?.serve(host);
 
   let ready = false;
-  const http = createHttpServer({ gateway, registry: metrics.registry, isReady: () => ready });
+  const http = createHttpServer({
+    gateway,
+    registry: metrics.registry,
+    isReady: () => ready,
+    cluster: () =>
+      cluster
+        ? { mode: 'cluster', nodeId: cluster.nodeId, partitions: config.partitions, owned: cluster.ownership.shards }
+        : { mode: 'embedded', partitions: 1, owned: [0] },
+  });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => resolve());
@@ -106,8 +120,12 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     journalPath,
     async stop() {
       ready = false;
+      // Shards first: their commands finish and move to other nodes while this node's sockets can
+      // still hear the answers; then the sockets go, and their players resume elsewhere.
+      await cluster?.handOver();
       await gateway.closeAll(CloseCode.serviceRestart, 'server restarting: reconnect and resume', config.shutdownGraceMs);
       replicas.closeAll();
+      await cluster?.close();
       await host.stop();
       await journal.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));

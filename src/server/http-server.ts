@@ -8,9 +8,14 @@ export interface HttpRoutesOptions {
   /** Ready to serve: false while starting and once stopping, so load balancers move traffic away. */
   readonly isReady: () => boolean;
   readonly wsPath?: string;
+  /** Where this node stands in the cluster, for `/cluster` (JSON). */
+  readonly cluster?: () => object;
 }
 
-/** `/healthz` (the process is up), `/readyz` (it serves), `/metrics` (Prometheus) and the WebSocket path. */
+/**
+ * `/healthz` (the process is up), `/readyz` (it serves), `/metrics` (Prometheus), `/cluster` (the
+ * shards this node owns) and the WebSocket path.
+ */
 export function createHttpServer(options: HttpRoutesOptions): http.Server {
   const wsPath = options.wsPath ?? '/ws';
   const server = http.createServer((request, response) => {
@@ -25,6 +30,7 @@ export function createHttpServer(options: HttpRoutesOptions): http.Server {
         .catch(() => reply(response, 500, 'metrics unavailable\n'));
       return;
     }
+    if (path === '/cluster' && options.cluster) return reply(response, 200, `${JSON.stringify(options.cluster())}\n`, 'application/json');
     if (path === wsPath) return reply(response, 426, 'use a WebSocket connection here\n');
     reply(response, 404, 'not found\n');
   });

@@ -506,6 +506,24 @@ describe('reconnecting and resuming', () => {
     expect(client.subscriptions()).toEqual([]);
   });
 
+  it('with several URLs, reconnects to the next gateway after a 1012 and resends the pending command there', async () => {
+    const first = await FakeServer.start();
+    const second = await FakeServer.start();
+    const client = makeClient(first, { url: [first.url, second.url] });
+    await client.connect();
+    const conn = await first.connection(0);
+    const submitting = client.submit('h1', 'c1', { kind: 'code', code: 'X1' });
+    const lost = await conn.next();
+    conn.close(1012, 'restarting');
+    const moved = await second.connection(0);
+    const resent = await moved.next();
+    expect(resent).toMatchObject({ type: 'submit', commandId: lost.commandId });
+    const result = { correct: true, points: 10, bonus: 0, attemptsLeft: null, duplicate: true, update: 6 };
+    moved.reply(resent.id, result);
+    expect(await submitting).toEqual(result);
+    expect(first.connections).toHaveLength(1);
+  });
+
   it('does not reconnect after 4001: emits unauthorized and rejects pending requests with closed', async () => {
     const server = await FakeServer.start();
     const client = makeClient(server);

@@ -5,21 +5,40 @@ import { CairnRequestError } from '../../src/client/index.js';
 import { changesOf, clueChange, increasing, indexOfReplyWithUpdate, indexOfUpdate, kindsOf, updateFrames } from './expect-frames.js';
 import { FOUR_CLUES, fourClueHunt } from './hunts.js';
 import { connectClient, waitUntil, type TestClient } from './sdk-client.js';
-import { disposeServer, startServerProcess, type ServerProcess } from './server-process.js';
+import { disposeServer, startServerProcess } from './server-process.js';
+
+/** Where the suite's clients connect: one server, or the nodes of a cluster. */
+export interface Deployment {
+  /** The WebSocket URL the `n`th client of the suite connects to. */
+  urlFor(n: number): string;
+  dispose(): Promise<void>;
+}
+
+/** Guess rate limits high enough for scripted play; the hunt rules still apply. */
+export const PLAY_SUITE_ENV = { CAIRN_GUESSES_PER_SECOND: '1000', CAIRN_GUESS_BURST: '1000' } as const;
+
+/** One server process, configured by `env` on top of the suite's settings. */
+export function singleServer(env: () => Record<string, string>): () => Promise<Deployment> {
+  return async () => {
+    const server = await startServerProcess({ env: { ...PLAY_SUITE_ENV, ...env() } });
+    return { urlFor: () => server.wsUrl, dispose: () => disposeServer(server) };
+  };
+}
 
 
 /**
- * Playing over real sockets against a real server process: pushes, their order and content,
+ * Playing over real sockets against real server processes: pushes, their order and content,
  * teams, capacity, live edits, announcements, hints and staff watching. One suite, run against
- * each journal: `serverEnv` configures the server process (e.g. to use Cassandra).
+ * each journal and against a cluster: `deploy` starts what the clients connect to.
  */
-export function describePlaySuite(title: string, serverEnv: () => Record<string, string>): void {
+export function describePlaySuite(title: string, deploy: () => Promise<Deployment>): void {
   describe(title, () => {
-    let server: ServerProcess;
+    let deployment: Deployment | undefined;
     const clients: TestClient[] = [];
+    let connected = 0;
 
     async function client(subject: string, role: 'player' | 'designer' = 'player', name?: string): Promise<TestClient> {
-      const c = await connectClient(server.wsUrl, subject, role, name ? { name } : {});
+      const c = await connectClient(deployment!.urlFor(connected++), subject, role, name ? { name } : {});
       clients.push(c);
       return c;
     }
@@ -52,13 +71,12 @@ export function describePlaySuite(title: string, serverEnv: () => Record<string,
       waitUntil(() => updateOf(c, hunt, update), `${c.subject} to receive update ${update} of ${hunt}`);
 
     beforeAll(async () => {
-      // Guess rate limits high enough for scripted play; the hunt rules still apply.
-      server = await startServerProcess({ env: { CAIRN_GUESSES_PER_SECOND: '1000', CAIRN_GUESS_BURST: '1000', ...serverEnv() } });
+      deployment = await deploy();
     });
 
     afterAll(async () => {
       await Promise.allSettled(clients.map((c) => c.close()));
-      await disposeServer(server);
+      await deployment?.dispose();
     });
 
     describe('a solo hunt with three players', () => {

@@ -1,3 +1,3 @@
-import { describePlaySuite } from './play-suite.js';
+import { describePlaySuite, singleServer } from './play-suite.js';
 
-describePlaySuite('play over WebSockets, SQLite journal', () => ({}));
+describePlaySuite('play over WebSockets, SQLite journal', singleServer(() => ({})));

@@ -5,6 +5,6 @@ import type { CommandBus } from '../command-bus.js';
 export function createLocalCommandBus(host: ShardHost): CommandBus {
   return {
     execute: (kind, entityId, command) => host.execute(kind, entityId, command),
-    query: async (kind, entityId, project) => (await host.read(kind, entityId, project)).view,
+    query: (kind, entityId, view) => host.view(kind, entityId, view),
   };
 }

@@ -20,6 +20,11 @@ export class LocalUpdateBus implements UpdateBus {
     }
   }
 
+  /** Whether anyone here listens to `huntId`. */
+  watches(huntId: string): boolean {
+    return this.listeners.has(huntId);
+  }
+
   subscribe(huntId: string, listener: (event: HuntEvent) => void): () => void {
     let set = this.listeners.get(huntId);
     if (!set) this.listeners.set(huntId, (set = new Set()));

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+
+export interface TailConsumer {
+  /** Stops fetching and leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads `topic` from now on, every partition, in a consumer group of its own (each node must see
+ * every message, so nodes cannot share a group). Nothing is committed: a restarted node has no
+ * use for what it missed, its replicas catch up from the journal. Resolves once the first fetch
+ * has fixed the starting offsets, so that nothing sent after that resolves can be missed.
+ */
+export async function startTailConsumer(
+  kafka: Kafka,
+  options: { readonly topic: string; readonly groupPrefix: string; readonly onMessage: (message: KafkaMessage, partition: number) => void },
+): Promise<TailConsumer> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: `${options.groupPrefix}.${randomUUID()}`,
+    // A fetch returns as soon as there is data; the wait only bounds an idle fetch (and stop()).
+    maxWaitTimeInMs: 250,
+    retry: { retries: Number.MAX_SAFE_INTEGER },
+  });
+  let firstFetch: () => void = () => undefined;
+  const fetched = new Promise<void>((resolve) => (firstFetch = resolve));
+  const removeListener = consumer.on(consumer.events.FETCH, () => firstFetch());
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: false });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) options.onMessage(message, batch.partition);
+    },
+  });
+  await fetched;
+  removeListener();
+  return {
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}

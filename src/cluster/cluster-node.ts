@@ -1,0 +1,135 @@
+import type { ShardHost } from '../../actors/runtime/shard-host.js';
+import { BatchingProducer, BusUnavailableError } from '../bus/kafka/batching-producer.js';
+import { KafkaCommandBus } from '../bus/kafka/kafka-command-bus.js';
+import { KafkaUpdateBus } from '../bus/kafka/kafka-update-bus.js';
+import { startTailConsumer, type TailConsumer } from '../bus/kafka/tail-consumer.js';
+import type { CairnConfig } from '../config/config-schema.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createBreaker } from '../resilience/breaker.js';
+import { clusterTopics, ensureTopics } from './cluster-topics.js';
+import { createKafkaClient } from './kafka-client.js';
+import { Ownership } from './ownership.js';
+import { ShardConsumer } from './shard-consumer.js';
+import { shardOf } from './shard-of.js';
+
+/** What a node of a cluster needs from Kafka, and the steps of its start and stop. */
+export interface ClusterNode {
+  readonly nodeId: string;
+  readonly commands: KafkaCommandBus;
+  readonly updates: KafkaUpdateBus;
+  readonly ownership: Ownership;
+  /** Joins the shard group with `host` running the shards; resolves once it has its assignment. */
+  serve(host: ShardHost): Promise<void>;
+  /** Finishes the owned shards' work in flight, commits, leaves the group, passivates. */
+  handOver(): Promise<void>;
+  /** Stops reading replies and updates and closes the Kafka clients (after handOver). */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects this process to the cluster named by the configuration: creates or checks the topics,
+ * starts the producer and the consumers of this node's replies and of every hunt update. The
+ * shard group is joined later, by serve(), once the shard host exists.
+ */
+export async function joinCluster(config: CairnConfig, metrics: Metrics, logger: Logger): Promise<ClusterNode> {
+  const nodeId = config.nodeId!;
+  const topics = clusterTopics(config.topicPrefix);
+  const kafka = createKafkaClient({ brokers: config.kafkaBrokers!, clientId: `cairn-${nodeId}`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topics, { nodeId, partitions: config.partitions, replicationFactor: config.kafkaReplicationFactor });
+  } finally {
+    await admin.disconnect();
+  }
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const batching = new BatchingProducer(producer, (_messages, seconds) => metrics.busProduceSeconds.observe(seconds));
+  const breaker = createBreaker(
+    (error) => error instanceof BusUnavailableError,
+    (cause) => new BusUnavailableError('kafka is failing: refusing at once until it recovers (circuit open)', cause),
+    {
+      consecutiveFailures: config.breakerFailures,
+      halfOpenAfterMs: config.breakerHalfOpenMs,
+      onStateChange: (state) => logger.warn({ breaker: state }, `bus circuit breaker ${state}`),
+    },
+  );
+  const commands = new KafkaCommandBus({
+    producer: batching,
+    commandsTopic: topics.commands,
+    replyTopic: topics.replies(nodeId),
+    partitions: config.partitions,
+    timeoutMs: config.commandTimeoutMs,
+    breaker,
+    onError: (error) => logger.warn({ err: error }, 'dropped a malformed reply'),
+  });
+  const updates = new KafkaUpdateBus(batching, topics.updates, config.partitions, (error, huntId) =>
+    logger.warn({ err: error, huntId }, 'update delivery failed; watchers catch up from the journal'),
+  );
+  const tails: TailConsumer[] = [];
+  const observeDelay = (topic: string, timestamp: string) => metrics.busConsumeSeconds.observe({ topic }, Math.max(0, Date.now() - Number(timestamp)) / 1000);
+  tails.push(
+    await startTailConsumer(kafka, {
+      topic: topics.replies(nodeId),
+      groupPrefix: `${topics.replies(nodeId)}.reader`,
+      onMessage: (message) => {
+        observeDelay('replies', message.timestamp);
+        commands.receive(message.value);
+      },
+    }),
+    await startTailConsumer(kafka, {
+      topic: topics.updates,
+      groupPrefix: `${topics.updates}.${nodeId}`,
+      onMessage: (message) => {
+        observeDelay('updates', message.timestamp);
+        updates.receive(message.key, message.value);
+      },
+    }),
+  );
+
+  const hosts: { host?: ShardHost } = {};
+  const ownership = new Ownership(
+    config.partitions,
+    (lost) => hosts.host?.passivate((_kind, entityId) => lost.has(shardOf(entityId, config.partitions))) ?? Promise.resolve(0),
+    metrics,
+    logger,
+  );
+  let shards: ShardConsumer | undefined;
+
+  return {
+    nodeId,
+    commands,
+    updates,
+    ownership,
+    async serve(host) {
+      hosts.host = host;
+      shards = new ShardConsumer(
+        {
+          kafka,
+          topic: topics.commands,
+          groupId: topics.shardGroup,
+          ownership,
+          sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+          maxInFlight: config.maxInFlightCommands,
+          producer: batching,
+          updates,
+          metrics,
+          logger,
+        },
+        host,
+      );
+      await shards.start();
+    },
+    async handOver() {
+      await shards?.stop();
+    },
+    async close() {
+      commands.close();
+      await updates.sent();
+      await Promise.allSettled(tails.map((tail) => tail.stop()));
+      await producer.disconnect();
+    },
+  };
+}

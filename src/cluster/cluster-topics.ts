@@ -1,0 +1,63 @@
+import type { Admin } from 'kafkajs';
+import { CairnError } from '../errors.js';
+
+/** The Kafka names of one cluster (all derived from its prefix). */
+export interface ClusterTopics {
+  /** Commands, keyed by entity id; partition = shard. */
+  readonly commands: string;
+  /** Stored hunt events, keyed by hunt id; partition = the hunt's shard. */
+  readonly updates: string;
+  /** The consumer group whose members own the shards. */
+  readonly shardGroup: string;
+  /** Replies to the node named `nodeId` (one partition; only that node reads it). */
+  replies(nodeId: string): string;
+}
+
+export function clusterTopics(prefix: string): ClusterTopics {
+  return {
+    commands: `${prefix}.commands`,
+    updates: `${prefix}.updates`,
+    shardGroup: `${prefix}.shards`,
+    replies: (nodeId) => `${prefix}.replies.${nodeId}`,
+  };
+}
+
+/** The cluster was created with another partition count than this node was given. */
+export class PartitionCountMismatch extends CairnError {
+  constructor(topic: string, actual: number, expected: number) {
+    super(
+      'partition-count-mismatch',
+      `topic ${topic} has ${actual} partitions but CAIRN_PARTITIONS is ${expected}: the shard of every entity depends on the count, so it is fixed when the cluster is created. Start this node with CAIRN_PARTITIONS=${actual}, or use a new CAIRN_TOPIC_PREFIX for a new cluster.`,
+      { retriable: false },
+    );
+  }
+}
+
+/**
+ * Creates the cluster's topics when they do not exist yet (any node may be the first; the others
+ * find them made) and refuses a cluster whose shard topics have another partition count.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  topics: ClusterTopics,
+  options: { readonly nodeId: string; readonly partitions: number; readonly replicationFactor: number },
+): Promise<void> {
+  const wanted = [
+    { topic: topics.commands, numPartitions: options.partitions },
+    { topic: topics.updates, numPartitions: options.partitions },
+    { topic: topics.replies(options.nodeId), numPartitions: 1 },
+  ];
+  const existing = new Set(await admin.listTopics());
+  const missing = wanted.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    // Several nodes starting together race to create: losing the race (already exists) is fine.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({ ...t, replicationFactor: options.replicationFactor })),
+    });
+  }
+  const metadata = await admin.fetchTopicMetadata({ topics: [topics.commands, topics.updates] });
+  for (const topic of metadata.topics) {
+    if (topic.partitions.length !== options.partitions) throw new PartitionCountMismatch(topic.name, topic.partitions.length, options.partitions);
+  }
+}

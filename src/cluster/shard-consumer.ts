@@ -1,0 +1,165 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { ShardHost } from '../../actors/runtime/shard-host.js';
+import { EntityKind } from '../../actors/entity-kinds.js';
+import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
+import type { BatchingProducer } from '../bus/kafka/batching-producer.js';
+import { decodeCommandEnvelope, encodeEnvelope, type CommandEnvelope, type WireError } from '../bus/kafka/bus-envelopes.js';
+import type { KafkaUpdateBus } from '../bus/kafka/kafka-update-bus.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Ownership } from './ownership.js';
+import { toWireError } from './wire-error.js';
+
+export interface ShardConsumerOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly ownership: Ownership;
+  readonly sessionTimeoutMs: number;
+  /** Commands this node runs at once; past it the shards' handlers wait, so nothing more is fetched. */
+  readonly maxInFlight: number;
+  readonly producer: BatchingProducer;
+  readonly updates: KafkaUpdateBus;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+type ReplyBody = { outcome: unknown } | { view: unknown } | { error: WireError };
+
+/**
+ * The owner's side of the CommandBus: a member of the shard group, it runs the commands of the
+ * partitions Kafka assigns it. Within a batch, commands go to the shard host in offset order (the
+ * host keeps each entity's commands in that order and runs different entities concurrently); the
+ * batch's offset is resolved only once every command of it has its outcome (so its events are
+ * durable) and its updates are in Kafka. A handler waits while the node is full, and kafkajs does
+ * not fetch a partition again before its handler returns: that is the backpressure.
+ */
+export class ShardConsumer {
+  readonly #consumer: Consumer;
+  #inFlight = 0;
+  #slotFreed: (() => void)[] = [];
+
+  constructor(
+    private readonly options: ShardConsumerOptions,
+    private readonly host: ShardHost,
+  ) {
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(200, Math.floor(options.sessionTimeoutMs / 5)),
+      // A departing or rebalancing node finishes its batches (their persists) within this.
+      rebalanceTimeout: 30_000,
+      maxWaitTimeInMs: 500,
+      retry: { retries: Number.MAX_SAFE_INTEGER },
+    });
+  }
+
+  /** Joins the group and resolves once this node has its first assignment (it may be empty). */
+  async start(): Promise<void> {
+    const joined = new Promise<void>((resolve) => {
+      this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+        void this.options.ownership.assigned(payload.memberAssignment[this.options.topic] ?? []);
+        resolve();
+      });
+    });
+    this.#consumer.on(this.#consumer.events.REBALANCING, () => this.options.ownership.rebalancing());
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.#consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, this.options.ownership.partitions),
+      eachBatch: (payload) => this.#runBatch(payload),
+    });
+    await joined;
+  }
+
+  /**
+   * Hands this node's shards over: finishes the batches in flight, commits, leaves the group (the
+   * others rebalance at once instead of waiting for the session to time out), then passivates.
+   */
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+    await this.options.ownership.assigned([]);
+  }
+
+  async #runBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    let rebalance: unknown;
+    const beat = async () => {
+      try {
+        await heartbeat();
+      } catch (error) {
+        rebalance ??= error;
+      }
+    };
+    const started: Promise<void>[] = [];
+    let last: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || rebalance !== undefined) break;
+      while (this.#inFlight >= this.options.maxInFlight) await this.#untilSlotOrBeat(beat);
+      started.push(this.#handle(message, batch.partition));
+      last = message.offset;
+    }
+    // Everything started finishes, even when the group is rebalancing: a started command's events
+    // must be durable and its offset committed before another node may take the shard.
+    const all = Promise.all(started);
+    let done = false;
+    void all.then(() => (done = true));
+    while (!done) await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000)).then(beat)]);
+    await this.options.updates.sent();
+    if (last !== undefined) {
+      resolveOffset(last);
+      this.options.metrics.shardLag.set({ shard: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+    }
+    if (rebalance !== undefined) throw rebalance;
+  }
+
+  async #untilSlotOrBeat(beat: () => Promise<void>): Promise<void> {
+    const freed = new Promise<void>((resolve) => this.#slotFreed.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const beatLater = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))).then(beat);
+    await Promise.race([freed, beatLater]);
+    clearTimeout(timer);
+  }
+
+  async #handle(message: KafkaMessage, partition: number): Promise<void> {
+    this.#inFlight += 1;
+    try {
+      this.options.metrics.busConsumeSeconds.observe({ topic: 'commands' }, Math.max(0, Date.now() - Number(message.timestamp)) / 1000);
+      let envelope: CommandEnvelope;
+      try {
+        envelope = decodeCommandEnvelope(message.value);
+      } catch (error) {
+        // A message no version of Cairn wrote: skip it rather than block the shard behind it.
+        this.options.logger.error({ err: error, shard: partition, offset: message.offset }, 'skipped a malformed command');
+        return;
+      }
+      const body = await this.#run(envelope);
+      if (envelope.reply) {
+        const reply = envelope.reply;
+        this.options.producer
+          .send(reply.topic, { key: reply.id, value: encodeEnvelope({ id: reply.id, ...body }) })
+          .catch((error: unknown) => this.options.logger.warn({ err: error, topic: reply.topic }, 'could not send a reply; the client will retry'));
+      }
+    } finally {
+      this.#inFlight -= 1;
+      this.#slotFreed.shift()?.();
+    }
+  }
+
+  async #run(envelope: CommandEnvelope): Promise<ReplyBody> {
+    const { kind, entityId, request } = envelope;
+    try {
+      if (request.type === 'view') return { view: await this.host.view(kind, entityId, request.view) };
+      const outcome = await this.host.execute(kind, entityId, request.command);
+      if (outcome.ok && outcome.duplicate) {
+        this.options.metrics.commandsDeduplicated.inc({ kind });
+        // The first delivery may have stored the event and died before publishing it.
+        if (kind === EntityKind.hunt) this.options.updates.publish(entityId, outcome.event as HuntEvent);
+      }
+      return { outcome };
+    } catch (error) {
+      return { error: toWireError(error) };
+    }
+  }
+}
