@@ -10,6 +10,7 @@ import { shardOf } from './shard-of.js';
 export class Ownership {
   #owned: ReadonlySet<number> = new Set();
   #rebalancingSince: number | undefined;
+  #memberId: string | undefined;
 
   constructor(
     readonly partitions: number,
@@ -32,11 +33,18 @@ export class Ownership {
     this.#rebalancingSince ??= performance.now();
   }
 
-  /** The group's new assignment for this node. */
-  async assigned(shards: readonly number[]): Promise<void> {
+  /**
+   * The group's new assignment for this node. `memberId` is this node's id in the group: a new
+   * one means the group expelled it meanwhile (it was frozen, say) and others may have run its
+   * shards, so every entity it kept in memory is stale, even in shards it now gets back.
+   */
+  async assigned(shards: readonly number[], memberId?: string): Promise<void> {
     const next = new Set(shards);
-    const lost = new Set([...this.#owned].filter((shard) => !next.has(shard)));
-    const gained = [...next].filter((shard) => !this.#owned.has(shard));
+    const expelled = memberId !== undefined && this.#memberId !== undefined && memberId !== this.#memberId;
+    if (memberId !== undefined) this.#memberId = memberId;
+    if (expelled) this.logger.warn({ memberId }, 'this node was out of the group: dropping every entity it held');
+    const lost = new Set([...this.#owned].filter((shard) => expelled || !next.has(shard)));
+    const gained = [...next].filter((shard) => expelled || !this.#owned.has(shard));
     this.#owned = next;
     this.metrics.ownedShards.set(next.size);
     if (this.#rebalancingSince !== undefined) {

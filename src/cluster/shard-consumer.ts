@@ -58,7 +58,7 @@ export class ShardConsumer {
   async start(): Promise<void> {
     const joined = new Promise<void>((resolve) => {
       this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
-        void this.options.ownership.assigned(payload.memberAssignment[this.options.topic] ?? []);
+        void this.options.ownership.assigned(payload.memberAssignment[this.options.topic] ?? [], payload.memberId);
         resolve();
       });
     });

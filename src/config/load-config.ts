@@ -37,7 +37,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? '');
-      const where = key in fromEnv ? ENV_NAMES[key as keyof CairnConfig] : file && key in fromFile ? `${file}: ${key}` : key || file || 'config';
+      // A setting that was not given at all (a required one) is named by its variable.
+      const envName = (ENV_NAMES as Record<string, string | undefined>)[key];
+      const where = key in fromEnv ? envName : file && key in fromFile ? `${file}: ${key}` : envName || key || file || 'config';
       const given = key in fromEnv ? ` (got ${JSON.stringify(fromEnv[key])})` : '';
       problems.push(issue.code === 'unrecognized_keys' ? `${file}: unknown setting(s) ${issue.keys.join(', ')}` : `${where}: ${issue.message}${given}`);
     }

@@ -54,7 +54,7 @@ export interface TestClient {
 }
 
 export async function connectClient(
-  wsUrl: string,
+  wsUrl: string | readonly string[],
   subject: string,
   role: Role = 'player',
   options: Partial<Omit<CairnClientOptions, 'url' | 'token' | 'WebSocket'>> & { readonly name?: string; readonly connect?: boolean } = {},

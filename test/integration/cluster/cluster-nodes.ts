@@ -22,7 +22,7 @@ export interface TestCluster {
   readonly nodes: ClusterNodeProcess[];
   /** Starts one more node (named `node-<n>`) and waits until it serves. */
   addNode(env?: Record<string, string>): Promise<ClusterNodeProcess>;
-  /** The live nodes' /cluster answers. */
+  /** The /cluster answers of the live nodes that answer within a second (a paused node does not). */
   statuses(): Promise<Map<ClusterNodeProcess, NodeStatus>>;
   /** Waits until every shard has exactly one owner among the live nodes and each live node owns some. */
   settled(timeoutMs?: number): Promise<Map<ClusterNodeProcess, NodeStatus>>;
@@ -69,8 +69,16 @@ export async function startCluster(count: number, options: { partitions?: number
 
   const statuses = async () => {
     const live = nodes.filter(isLive);
-    const answers = await Promise.all(live.map(async (node) => (await (await fetch(`${node.httpUrl}/cluster`)).json()) as NodeStatus));
-    return new Map(live.map((node, i) => [node, answers[i]!]));
+    const answers = await Promise.all(
+      live.map(async (node) => {
+        try {
+          return (await (await fetch(`${node.httpUrl}/cluster`, { signal: AbortSignal.timeout(1000) })).json()) as NodeStatus;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return new Map(live.flatMap((node, i) => (answers[i] ? [[node, answers[i]] as const] : [])));
   };
 
   const settled = async (timeoutMs = 30_000) => {

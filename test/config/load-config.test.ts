@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+
+const cluster = {
+  CAIRN_KAFKA_BROKERS: 'k1:9092,k2:9092',
+  CAIRN_CASSANDRA_CONTACT_POINTS: 'c1:9042',
+  CAIRN_NODE_ID: 'cairn-1',
+};
+
+describe('configuration', () => {
+  it('needs nothing for one embedded process', () => {
+    const loaded = loadConfig({});
+    expect(loaded).toMatchObject({ ok: true, config: { port: 7420, partitions: 64, topicPrefix: 'cairn' } });
+    expect(loaded.ok && loaded.config.kafkaBrokers).toBeUndefined();
+  });
+
+  it('reads a cluster node\'s settings', () => {
+    const loaded = loadConfig({ ...cluster, CAIRN_PARTITIONS: '12', CAIRN_TOPIC_PREFIX: 'prod', CAIRN_KAFKA_SESSION_TIMEOUT_MS: '6000' });
+    expect(loaded).toMatchObject({
+      ok: true,
+      config: { kafkaBrokers: ['k1:9092', 'k2:9092'], nodeId: 'cairn-1', partitions: 12, topicPrefix: 'prod', kafkaSessionTimeoutMs: 6000 },
+    });
+  });
+
+  it('refuses a cluster node without a node id or a shared journal, naming the variables', () => {
+    const loaded = loadConfig({ CAIRN_KAFKA_BROKERS: 'k1:9092' });
+    expect(loaded.ok).toBe(false);
+    const problems = loaded.ok ? [] : loaded.problems;
+    expect(problems).toEqual([
+      expect.stringMatching(/^CAIRN_NODE_ID: is required when CAIRN_KAFKA_BROKERS is set/),
+      expect.stringMatching(/^CAIRN_CASSANDRA_CONTACT_POINTS: is required when CAIRN_KAFKA_BROKERS is set: the nodes of a cluster share one journal/),
+    ]);
+  });
+
+  it('refuses bad cluster values, one line each, with what was given', () => {
+    const loaded = loadConfig({ ...cluster, CAIRN_PARTITIONS: '0', CAIRN_NODE_ID: 'no spaces', CAIRN_KAFKA_BROKERS: 'a:1,,b:2', CAIRN_KAFKA_SESSION_TIMEOUT_MS: '10' });
+    expect(loaded.ok).toBe(false);
+    const problems = loaded.ok ? [] : loaded.problems;
+    expect(problems).toHaveLength(4);
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_PARTITIONS: .*\(got "0"\)$/));
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_NODE_ID: must be 1-64 letters.*\(got "no spaces"\)$/));
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_KAFKA_BROKERS: must be host:port/));
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_KAFKA_SESSION_TIMEOUT_MS: /));
+  });
+});
