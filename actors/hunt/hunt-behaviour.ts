@@ -20,6 +20,10 @@ export const huntBehaviour: EntityBehaviour<HuntState, HuntCommand, HuntEvent> =
   updateSeqOf: (event) => event.update,
   nextWakeAt: nextTimerAt,
   tickCommand: (at) => ({ type: 'tick', commandId: `tick-${at}`, at }),
+  views: {
+    /** The hunt's last update number. Asking for it also wakes the hunt (see HuntReplicas). */
+    updateSeq: (state) => state.updateSeq,
+  },
   afterEvent(huntId, event, _state, effects) {
     // The command id names the hunt event, so a repeat of this side effect changes nothing.
     const commandId = `${huntId}#${event.update}`;

@@ -8,7 +8,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client that logs through the node's pino logger (kafkajs's chatty info lines at debug). */
+/**
+ * kafkajs reports the normal course of a rebalance (a heartbeat answered "rebalancing", a
+ * coordinator still loading after a broker start) as errors; they are part of every handoff.
+ */
+const ROUTINE = /rebalanc|coordinator is loading|not aware of this member|not the correct coordinator/i;
+
+/** A kafkajs client that logs through the node's pino logger, with routine rebalance chatter at info. */
 export function createKafkaClient(options: { readonly brokers: readonly string[]; readonly clientId: string; readonly logger: Logger }): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafka' });
   return new Kafka({
@@ -19,7 +25,8 @@ export function createKafkaClient(options: { readonly brokers: readonly string[]
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...fields } = log;
-        kafkaLogger[LEVELS[level] ?? 'info'](fields, message);
+        const routine = ROUTINE.test(`${message} ${String(fields.error ?? '')}`);
+        kafkaLogger[routine ? 'info' : (LEVELS[level] ?? 'info')](fields, message);
       },
     retry: { initialRetryTime: 100, retries: 8 },
   });

@@ -1,23 +1,41 @@
 import type { UpdateBus } from '../bus/update-bus.js';
 import type { Journal } from '../journal/journal.js';
+import { nextTimerAt } from '../../actors/hunt/timers.js';
 import { HuntReplica } from './hunt-replica.js';
 
-/** Keeps one replica per hunt that this gateway's sockets watch, and drops it when nobody does. */
+/** How long past a hunt's due time the gateway waits for the event before it nudges the hunt. */
+const NUDGE_GRACE_MS = 2000;
+
+/**
+ * Keeps one replica per hunt that this gateway's sockets watch, and drops it when nobody does.
+ *
+ * A hunt's timers live on the node that hosts it. When that node dies, the new owner activates
+ * the hunt only when a command reaches it, so a watched hunt that nobody plays (players waiting
+ * for a scheduled start) could miss its time. Each replica therefore knows when its hunt is next
+ * due; if the due event has not arrived `NUDGE_GRACE_MS` later, `nudge` wakes the hunt wherever
+ * it lives now, and its own timers do the rest.
+ */
 export class HuntReplicas {
   private readonly replicas = new Map<string, HuntReplica>();
   private readonly users = new Map<string, number>();
+  private readonly nudges = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly journal: Journal,
     private readonly bus: UpdateBus,
+    private readonly nudge: (huntId: string) => void = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The replica of `huntId`, loaded; pair every acquire with a release. */
   async acquire(huntId: string): Promise<HuntReplica> {
     let replica = this.replicas.get(huntId);
     if (!replica) {
-      replica = new HuntReplica(huntId, this.journal, this.bus);
-      this.replicas.set(huntId, replica);
+      const created = new HuntReplica(huntId, this.journal, this.bus);
+      replica = created;
+      this.replicas.set(huntId, created);
+      created.listen(() => this.scheduleNudge(created));
+      void created.ready.then(() => this.scheduleNudge(created)).catch(() => undefined);
     }
     this.users.set(huntId, (this.users.get(huntId) ?? 0) + 1);
     try {
@@ -38,9 +56,30 @@ export class HuntReplicas {
     this.users.delete(huntId);
     this.replicas.get(huntId)?.close();
     this.replicas.delete(huntId);
+    clearTimeout(this.nudges.get(huntId));
+    this.nudges.delete(huntId);
+  }
+
+  private scheduleNudge(replica: HuntReplica): void {
+    clearTimeout(this.nudges.get(replica.huntId));
+    this.nudges.delete(replica.huntId);
+    if (this.replicas.get(replica.huntId) !== replica) return;
+    const due = nextTimerAt(replica.current);
+    if (due === undefined) return;
+    const seen = replica.updateSeq;
+    const timer = setTimeout(() => {
+      if (replica.updateSeq !== seen) return;
+      this.nudge(replica.huntId);
+      // Still nothing? Nudge again later (the hunt's shard may be between owners).
+      this.scheduleNudge(replica);
+    }, Math.max(0, due - this.now()) + NUDGE_GRACE_MS);
+    timer.unref();
+    this.nudges.set(replica.huntId, timer);
   }
 
   closeAll(): void {
+    for (const timer of this.nudges.values()) clearTimeout(timer);
+    this.nudges.clear();
     for (const replica of this.replicas.values()) replica.close();
     this.replicas.clear();
     this.users.clear();

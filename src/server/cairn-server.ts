@@ -73,7 +73,10 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
   });
   sources.activeActors = () => host.activeEntities;
   const commands = cluster?.commands ?? createLocalCommandBus(host);
-  const replicas = new HuntReplicas(journal, updates);
+  const replicas = new HuntReplicas(journal, updates, (huntId) => {
+    // Waking the hunt on its owner (re)arms its timers there; the answer itself is not needed.
+    commands.query(huntBehaviour.kind, huntId, 'updateSeq').catch((error: unknown) => logger.debug({ err: error, huntId }, 'nudge failed'));
+  });
   const gateway = new Gateway({
     ctx: {
       commands,

@@ -38,6 +38,8 @@ export interface HuntSpec {
     readonly speedBonus?: { readonly points: number; readonly withinSeconds: number };
   };
   readonly guessing?: { readonly minSecondsBetweenGuesses?: number; readonly maxTravelSpeedKmh?: number };
+  /** ISO date-time of a scheduled start. */
+  readonly startsAt?: string;
   readonly clues: readonly ClueSpec[];
 }
 
@@ -51,6 +53,7 @@ export function huntFile(spec: HuntSpec): string {
       order: spec.order ?? 'linear',
       ...(spec.teams ? { teams: spec.teams } : {}),
       ...(spec.scoring ? { scoring: spec.scoring } : {}),
+      ...(spec.startsAt !== undefined ? { startsAt: spec.startsAt } : {}),
       guessing: { minSecondsBetweenGuesses: 0, ...spec.guessing },
       clues: spec.clues.map((clue) => ({
         id: clue.id,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectClient, sleep, waitUntil, type TestClient } from '../../e2e/sdk-client.js';
+import { huntFile } from '../../e2e/hunts.js';
 import { idsOwnedBy, startCluster, type TestCluster } from './cluster-nodes.js';
 import { expectNoLossNoDuplicates, joinPlayers, play, steadyHunt, type SteadyPlayer } from './steady-play.js';
 
@@ -62,5 +63,29 @@ describe('a node killed under steady play (three nodes, Kafka + Cassandra)', () 
 
     const stored = await expectNoLossNoDuplicates(cluster, inject('cassandraContactPoints'), players);
     log(`moves acknowledged ${players.reduce((n, p) => n + p.acked.length, 0)}, stored ${[...stored.values()].reduce((a, b) => a + b, 0)}; failed attempts (retried) ${players.reduce((n, p) => n + p.failures.length, 0)}`);
+  });
+
+  it('a hunt whose node dies before its scheduled start still starts on time for the players waiting on another node', async () => {
+    const live = cluster.nodes.filter(cluster.isLive);
+    const [host, waiting] = live as [(typeof live)[0], (typeof live)[0]];
+    const [hunt] = await idsOwnedBy(cluster, host, 'scheduled', 1);
+    const startsAt = Date.now() + 8000;
+    const definition = huntFile({ title: 'Starts by itself', startsAt: new Date(startsAt).toISOString(), clues: [{ id: 'c1', answer: 'a1' }] });
+    const staff = await connectClient(waiting.wsUrl, 'designer-2', 'designer');
+    await staff.client.spawn(hunt!, definition);
+    await staff.close();
+    const player = await connectClient(waiting.wsUrl, 'early-bird', 'player');
+    players.push({ id: 'early-bird', hunt: hunt!, test: player, acked: [], failures: [], offline: [] });
+    await player.client.join(hunt!);
+
+    host.child.kill('SIGKILL');
+    const started = await waitUntil(
+      () => player.updatesOf(hunt!).find((u) => u.changes.some((c) => c.kind === 'hunt-status' && c.status === 'running')),
+      'the hunt to start on its new owner',
+      30_000,
+      50,
+    );
+    log(`scheduled start after its node died: pushed ${Date.now() - startsAt} ms after the start time`);
+    expect(started).toBeDefined();
   });
 });
