@@ -45,7 +45,19 @@ describe('docker-compose.yml', () => {
       expect(loaded.config.host).toBe('0.0.0.0');
       expect(loaded.config.tokenSecret, 'a node must not fall back to the development secret').toBeDefined();
       expect(loaded.config.cassandraContactPoints).toEqual(['cassandra:9042']);
+      expect(loaded.config.kafkaBrokers).toEqual(['kafka:9092']);
     }
+  });
+
+  it('makes the nodes one cluster: the same topics and partition count, a node id each', () => {
+    const configs = nodes.map((name) => {
+      const env = Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+      const loaded = loadConfig(env);
+      if (!loaded.ok) throw new Error(`${name}: ${loaded.problems.join('; ')}`);
+      return loaded.config;
+    });
+    expect(new Set(configs.map((c) => c.nodeId)).size).toBe(nodes.length);
+    expect(new Set(configs.map((c) => `${c.topicPrefix}/${c.partitions}/${c.cassandraKeyspace}`)).size).toBe(1);
   });
 
   it('publishes each node on its own host port, mapped to the port the server listens on', () => {
