@@ -63,6 +63,8 @@ export class ShardConsumer {
       });
     });
     this.#consumer.on(this.#consumer.events.REBALANCING, () => this.options.ownership.rebalancing());
+    // Joining is a rebalance too: the clock runs until this node has its first shards.
+    this.options.ownership.rebalancing();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.#consumer.run({

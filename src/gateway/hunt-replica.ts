@@ -73,6 +73,12 @@ export class HuntReplica {
     await reached;
   }
 
+  /** Reads whatever the journal has beyond the replica now (it may lag behind another gateway's). */
+  async refresh(): Promise<void> {
+    await this.ready;
+    await this.fillGap();
+  }
+
   close(): void {
     this.unsubscribe();
     this.listeners.clear();

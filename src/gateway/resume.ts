@@ -27,6 +27,10 @@ export async function resume(
   let handedOver = false;
   try {
     checkMember(replica.current, subject);
+    // The player may have seen updates on another gateway that this replica has not had yet
+    // (its bus is a little behind): catch up from the journal before deciding, or the resync
+    // would take them back to an older view.
+    if (msg.after > replica.updateSeq) await replica.refresh();
     const behind = replica.updateSeq - msg.after;
     if (msg.after > replica.updateSeq || behind > session.ctx.limits.maxResumeUpdates) {
       session.subscribe(msg.hunt, replica, 'player');

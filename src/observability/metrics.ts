@@ -83,7 +83,7 @@ export function createMetrics(sources: MetricSources = { activeActors: () => 0 }
     }),
     handoffSeconds: new Histogram({
       name: 'cairn_shard_handoff_duration_seconds',
-      help: 'Shard handoff phases: rebalance (from the group rebalancing to this node having its new shards), release (passivating the shards it lost)',
+      help: 'Shard handoff phases: rebalance (from the group rebalancing, or this node joining, to this node having its new shards), release (passivating the shards it lost)',
       labelNames: ['phase'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: r,

@@ -40,6 +40,24 @@ describe('HuntReplica', () => {
     replica.close();
   });
 
+  it('catches up from the journal on refresh when its bus is behind (another gateway pushed newer updates)', async () => {
+    dir = tempDir();
+    // A bus that delivers nothing: this gateway's feed lags behind the journal.
+    const silent = new LocalUpdateBus();
+    node = startNode(path.join(dir.dir, 'cairn.db'));
+    const c = commands();
+    await node.host.execute('hunt', 'h1', c.spawn());
+    const replica = new HuntReplica('h1', node.journal, silent);
+    await replica.ready;
+    expect(replica.updateSeq).toBe(1);
+    for (const command of [c.join('ana'), c.join('ben')]) await node.host.execute('hunt', 'h1', command);
+    expect(replica.updateSeq).toBe(1);
+    await replica.refresh();
+    expect(replica.updateSeq).toBe(3);
+    expect(replica.current.activePlayers).toBe(2);
+    replica.close();
+  });
+
   it('tells whoever waits for an update that the journal cannot be read, instead of leaving them waiting', async () => {
     dir = tempDir();
     const bus = new LocalUpdateBus();
