@@ -40,3 +40,24 @@ export const median = (values: readonly number[]): number => {
 export function table(rows: readonly Record<string, string | number>[]): void {
   console.table(rows);
 }
+
+/** A logger that prefixes each line with the seconds since it was made, so phases can be lined up. */
+export function elapsedLog(): (message: string) => void {
+  const startedAt = performance.now();
+  return (message) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${message}`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const mib = (kb: number) => (kb / 1024).toFixed(1);
+export const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** A numeric command-line option, or `fallback` when absent; a bad value exits with 2 and says why. */
+export function numberArg(name: string, given: string | undefined, fallback: number, integer: boolean, min: number): number {
+  if (given === undefined) return fallback;
+  const n = Number(given);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    console.error(`--${name} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, not ${given}`);
+    process.exit(2);
+  }
+  return n;
+}

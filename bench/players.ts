@@ -11,54 +11,45 @@
  * commands per second per player), --ramp C (200 connections per second), --wrong-penalty P (5,
  * as in the example hunt), --quick (N=200, S=10).
  *
- * The player script (one SDK client, one WebSocket per player; reconnect disabled so that a lost
- * connection shows instead of being papered over; maxRetries 0 so that a rate-limited or timed-out
- * guess is counted as an error instead of hidden in the latency): for the current clue of the
- * linear hunt, 1-3 wrong guesses, then the right one (an answer, a location ~10 m from the target,
- * or a code); on 25% of clues that have hints, a request for hint 0 after the first wrong guess.
- * One action per tick; ticks come every (0.5..1.5)/R s, at a random phase per player; a player
- * waits for a reply before its next action (a tick that finds the previous action unanswered is
- * counted "late" and fires as soon as the reply arrives). The hunt repeats the example's 4 clues in
- * enough rounds that nobody finishes; a player who does finish keeps sending wrong guesses on the
- * last clue (which the server refuses with clue-already-solved).
- *
- * Latency: from the SDK call (submit()/hint()) to its promise settling with the server's reply,
- * for actions started in the steady phase.
+ * The player script, its pacing and its latency bookkeeping are in bench/player-script.ts; the
+ * echo connections are paced the same way.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { decodeFrame, encodeMessage } from '../protocol/codec.js';
-import { mintToken } from '../src/auth/tokens.js';
-import { CairnConnectionError, CairnRequestError, createCairnClient, type CairnClient } from '../src/client/index.js';
-import { latencyRecorder, table } from './bench-kit.js';
-import { buildBenchHunt, type ScriptClue } from './bench-hunt.js';
+import type { CairnClient } from '../src/client/index.js';
+import { elapsedLog, fixed, latencyRecorder, mib, numberArg, sleep, table } from './bench-kit.js';
+import { buildBenchHunt } from './bench-hunt.js';
+import { BENCH_SECRET, ROOT, cairnEnv, limiterSettings, startCairn, type CairnProcess } from './cairn-process.js';
+import { DRAIN_MS, closeWindow, drain, emptyWindow, openWindow, ramp, scrape, steady, type WindowFigures } from './load-phases.js';
+import {
+  Pacer,
+  Player,
+  REQUEST_TIMEOUT_MS,
+  ScriptRun,
+  bump,
+  joinAsPlayer,
+  newStats,
+  scriptRounds,
+  spawnHunts,
+  type LoadPhase,
+} from './player-script.js';
 import {
   acceptQueue,
-  cpuSeconds,
   ephemeralPortRange,
-  machineCpu,
   openFds,
   listenOverflows,
   openFileLimit,
-  parsePrometheus,
   rssSampler,
   startChild,
   statusKb,
   type StartedChild,
 } from './proc-kit.js';
 import { CountingWebSocket, wire } from './wire-counter.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECRET = 'bench-players-secret-0123456789';
-const HINT_CHANCE = 0.25;
-const REQUEST_TIMEOUT_MS = 10_000;
-const JOIN_TIMEOUT_MS = 30_000;
-const DRAIN_MS = 15_000;
 
 // --- options ---------------------------------------------------------------------------------
 
@@ -79,332 +70,29 @@ if (args.help) {
   process.exit(0);
 }
 
-function numberArg(name: string, given: string | undefined, fallback: number, integer: boolean, min: number): number {
-  if (given === undefined) return fallback;
-  const n = Number(given);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    console.error(`--${name} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, not ${given}`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const N = numberArg('players', args.players, args.quick ? 200 : 1000, true, 1);
 const H = numberArg('hunts', args.hunts, Math.max(1, Math.ceil(N / 500)), true, 1);
 const DURATION_S = numberArg('duration', args.duration, args.quick ? 10 : 30, false, 1);
 const RATE = numberArg('rate', args.rate, 0.5, false, 0.001);
 const RAMP = numberArg('ramp', args.ramp, 200, false, 1);
 const WRONG_PENALTY = numberArg('wrong-penalty', args['wrong-penalty'], 5, true, 0);
-const INTERVAL_MS = 1000 / RATE;
 const PLAYERS_PER_HUNT = Math.ceil(N / H);
-// Enough clues that nobody finishes: ~3.25 actions per clue (2 wrong on average, a hint on a
-// quarter of them, the right one), over ramp + steady + drain, with 50% to spare.
-const ACTIONS_EXPECTED = RATE * 1.5 * (N / RAMP + DURATION_S + 10);
-const ROUNDS = Math.max(1, Math.ceil((ACTIONS_EXPECTED * 1.5) / 3.25 / 4));
+const ROUNDS = scriptRounds({ players: N, rate: RATE, rampPerSecond: RAMP, durationS: DURATION_S });
 
 /** Synchronous last-resort cleanups (children to kill, directories to remove), for an interrupt. */
 const cleanups = new Set<() => void>();
 
-const startedAt = performance.now();
-const log = (message: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${message}`);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const mib = (kb: number) => (kb / 1024).toFixed(1);
-const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
+const log = elapsedLog();
 
-// --- pacing: one action per tick, at most one in flight per connection ----------------------
-
-interface Window {
-  measuring: boolean;
-  stopped: boolean;
-}
-const phase: Window = { measuring: false, stopped: false };
-
-/** Paced actions of one connection. `act` returns once the action's reply (or failure) is in. */
-class Pacer {
-  private inFlight = false;
-  private pending = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly act: () => Promise<void>,
-    private readonly onLate: () => void,
-  ) {}
-
-  start(): void {
-    this.timer = setTimeout(() => this.tick(), Math.random() * INTERVAL_MS);
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-  }
-
-  get busy(): boolean {
-    return this.inFlight;
-  }
-
-  private tick(): void {
-    if (phase.stopped) return;
-    this.timer = setTimeout(() => this.tick(), INTERVAL_MS * (0.5 + Math.random()));
-    if (this.inFlight) {
-      if (!this.pending) this.onLate();
-      this.pending = true;
-      return;
-    }
-    this.fire();
-  }
-
-  private fire(): void {
-    this.inFlight = true;
-    void this.act().finally(() => {
-      this.inFlight = false;
-      if (this.pending && !phase.stopped) {
-        this.pending = false;
-        this.fire();
-      }
-    });
-  }
-}
-
-// --- measurements ----------------------------------------------------------------------------
-
-interface LoadStats {
-  /** Replies received while measuring (the achieved throughput). */
-  repliesInWindow: number;
-  /** Actions started while measuring. */
-  issuedInWindow: number;
-  late: number;
-  errorsSteady: Map<string, number>;
-  errorsTotal: Map<string, number>;
-}
-const newStats = (): LoadStats => ({ repliesInWindow: 0, issuedInWindow: 0, late: 0, errorsSteady: new Map(), errorsTotal: new Map() });
-
-interface ProcessWindow {
-  cpu0: number;
-  machine0: { busy: number; total: number } | undefined;
-  self0: NodeJS.CpuUsage;
-  elu0: ReturnType<typeof performance.eventLoopUtilization>;
-  t0: number;
-}
-
-function openWindow(pid: number): ProcessWindow {
-  return {
-    cpu0: cpuSeconds(pid) ?? Number.NaN,
-    machine0: machineCpu(),
-    self0: process.cpuUsage(),
-    elu0: performance.eventLoopUtilization(),
-    t0: performance.now(),
-  };
-}
-
-function closeWindow(pid: number, w: ProcessWindow) {
-  const seconds = (performance.now() - w.t0) / 1000;
-  const machine1 = machineCpu();
-  const self = process.cpuUsage(w.self0);
-  return {
-    seconds,
-    serverCpuPct: (((cpuSeconds(pid) ?? Number.NaN) - w.cpu0) / seconds) * 100,
-    machineCpuPct: w.machine0 && machine1 ? ((machine1.busy - w.machine0.busy) / (machine1.total - w.machine0.total)) * 100 : Number.NaN,
-    clientCpuPct: ((self.user + self.system) / 1e6 / seconds) * 100,
-    clientElu: performance.eventLoopUtilization(w.elu0).utilization,
-  };
-}
-
-async function scrape(httpUrl: string): Promise<Map<string, number> | undefined> {
-  try {
-    const response = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    return parsePrometheus(await response.text());
-  } catch {
-    return undefined;
-  }
-}
-
-/** Connects `total` connections at `perSecond`, printing progress; `open` throws a reason on failure. */
-async function ramp(label: string, total: number, perSecond: number, open: (i: number) => Promise<void>, abort: () => string | undefined) {
-  const failures = new Map<string, number>();
-  let next = 0;
-  let inProgress = 0;
-  let ok = 0;
-  let failed = 0;
-  const maxPending = Math.max(200, perSecond * 10);
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    const finishIfDone = () => {
-      if ((next >= total || abort()) && inProgress === 0) {
-        clearInterval(launcher);
-        clearInterval(progress);
-        resolve();
-      }
-    };
-    const launch = () => {
-      if (abort()) return finishIfDone();
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * perSecond) + 1);
-      while (next < due && inProgress < maxPending) {
-        const i = next++;
-        inProgress += 1;
-        open(i).then(
-          () => (ok += 1),
-          (error: unknown) => {
-            failed += 1;
-            bump(failures, error instanceof Error ? error.message : String(error));
-          },
-        ).finally(() => {
-          inProgress -= 1;
-          finishIfDone();
-        });
-      }
-    };
-    const launcher = setInterval(launch, 20);
-    const progress = setInterval(() => log(`${label}: ${ok}/${total} ready, ${failed} failed, ${inProgress} in progress`), 1000);
-    launch();
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  log(`${label}: ${ok}/${total} ready, ${failed} failed, in ${seconds.toFixed(1)} s`);
-  return { ok, failed, failures, seconds };
-}
-
-async function steady(label: string, stats: LoadStats, inFlight: () => number) {
-  phase.measuring = true;
-  const t0 = performance.now();
-  let lastReplies = 0;
-  let lastAt = t0;
-  while (DURATION_S * 1000 - (performance.now() - t0) > 20) {
-    await sleep(Math.min(5_000, DURATION_S * 1000 - (performance.now() - t0)));
-    const now = performance.now();
-    log(
-      `${label} steady ${((now - t0) / 1000).toFixed(0)}/${DURATION_S} s: ` +
-        `${((stats.repliesInWindow - lastReplies) / ((now - lastAt) / 1000)).toFixed(0)} replies/s, ${inFlight()} in flight`,
-    );
-    lastReplies = stats.repliesInWindow;
-    lastAt = now;
-  }
-  phase.measuring = false;
-}
-
-async function drain(busy: () => number): Promise<number> {
-  phase.stopped = true;
-  const deadline = performance.now() + DRAIN_MS;
-  while (busy() > 0 && performance.now() < deadline) await sleep(50);
-  return busy();
-}
+/** Pacing of both runs: one action per tick, at most one in flight per connection. */
+const phase: LoadPhase = { intervalMs: 1000 / RATE, measuring: false, stopped: false };
 
 // --- the Cairn run ---------------------------------------------------------------------------
 
-type Action = { kind: 'submit'; clue: ScriptClue; guess: ScriptClue['right']; expectCorrect: boolean } | { kind: 'hint'; clue: ScriptClue };
-
-class Player {
-  private clueIndex = 0;
-  private wrongPlanned = 0;
-  private wrongDone = 0;
-  private hintPlanned = false;
-  finished = false;
-  readonly pacer: Pacer;
-
-  constructor(
-    private readonly client: CairnClient,
-    private readonly hunt: string,
-    private readonly clues: readonly ScriptClue[],
-    private readonly run: CairnRun,
-  ) {
-    this.planClue();
-    this.pacer = new Pacer(
-      () => this.act(),
-      () => {
-        if (phase.measuring) run.stats.late += 1;
-      },
-    );
-  }
-
-  private get clue(): ScriptClue {
-    return this.clues[Math.min(this.clueIndex, this.clues.length - 1)]!;
-  }
-
-  private planClue(): void {
-    this.wrongPlanned = 1 + Math.floor(Math.random() * 3);
-    this.wrongDone = 0;
-    this.hintPlanned = this.clue.hints > 0 && Math.random() < HINT_CHANCE;
-  }
-
-  private nextAction(): Action {
-    const clue = this.clue;
-    const wrong = () => clue.wrong[this.wrongDone++ % clue.wrong.length]!;
-    if (this.finished) return { kind: 'submit', clue, guess: wrong(), expectCorrect: false };
-    if (this.hintPlanned && this.wrongDone >= 1) {
-      this.hintPlanned = false;
-      return { kind: 'hint', clue };
-    }
-    if (this.wrongDone < this.wrongPlanned) return { kind: 'submit', clue, guess: wrong(), expectCorrect: false };
-    return { kind: 'submit', clue, guess: clue.right, expectCorrect: true };
-  }
-
-  private solved(): void {
-    this.clueIndex += 1;
-    if (this.clueIndex >= this.clues.length) {
-      this.finished = true;
-      this.run.finishedPlayers += 1;
-    } else this.planClue();
-  }
-
-  private async act(): Promise<void> {
-    const action = this.nextAction();
-    const measured = phase.measuring;
-    const { stats } = this.run;
-    if (measured) stats.issuedInWindow += 1;
-    const t0 = performance.now();
-    const recorder = action.kind === 'hint' ? this.run.hintLatency : this.run.submitLatency;
-    try {
-      if (action.kind === 'hint') {
-        await this.client.hint(this.hunt, action.clue.id, 0);
-      } else {
-        const result = await this.client.submit(this.hunt, action.clue.id, action.guess);
-        if (action.expectCorrect) {
-          if (result.correct) this.solved();
-          else bump(this.run.scriptSurprises, 'right guess judged wrong');
-        } else if (result.correct) bump(this.run.scriptSurprises, 'wrong guess judged right');
-      }
-      if (measured) {
-        recorder.record(t0);
-        this.run.allLatency.record(t0);
-      }
-      if (phase.measuring) stats.repliesInWindow += 1;
-    } catch (error) {
-      const code = errorCode(error);
-      const fromServer = !code.startsWith('client:');
-      if (fromServer) {
-        if (measured) {
-          recorder.record(t0);
-          this.run.allLatency.record(t0);
-        }
-        if (phase.measuring) stats.repliesInWindow += 1;
-      }
-      // A timed-out right guess may have been applied: the retry then finds the clue solved.
-      if (action.kind === 'submit' && action.expectCorrect && code === 'clue-already-solved') this.solved();
-      bump(stats.errorsTotal, `${action.kind}: ${code}`);
-      if (measured) bump(stats.errorsSteady, `${action.kind}: ${code}`);
-    }
-  }
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof CairnRequestError) {
-    if (error.code === 'timeout' && error.message.startsWith('no reply')) return `client:timeout (no reply in ${REQUEST_TIMEOUT_MS / 1000} s)`;
-    if (error.code === 'closed' || error.code === 'disconnected') return `client:${error.code}`;
-    return error.code;
-  }
-  return `client:exception ${error instanceof Error ? error.message : String(error)}`;
-}
-
-class CairnRun {
-  readonly stats = newStats();
-  readonly submitLatency = latencyRecorder();
-  readonly hintLatency = latencyRecorder();
-  /** Submits and hints together: every command. */
-  readonly allLatency = latencyRecorder();
-  readonly scriptSurprises = new Map<string, number>();
+class CairnRun extends ScriptRun {
   readonly drops = new Map<string, number>();
   readonly clients: CairnClient[] = [];
   readonly players: Player[] = [];
-  finishedPlayers = 0;
   closing = false;
   /** Leaderboard changes seen by one observing player per hunt in the steady phase, and how many left the top 10 as it was. */
   readonly observed = { leaderboards: 0, unchangedTop: 0, updates: 0 };
@@ -419,7 +107,7 @@ interface Figures {
   idleKb: number;
   peakKb: number;
   hwmKb: number;
-  window: ReturnType<typeof closeWindow>;
+  window: WindowFigures;
   selfPeakKb: number;
 }
 
@@ -427,63 +115,28 @@ async function runCairn(rss: ReturnType<typeof rssSampler>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-players-'));
   const removeDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
   cleanups.add(removeDir);
-  const run = new CairnRun();
+  const run = new CairnRun(phase);
   const hunt = buildBenchHunt({ rounds: ROUNDS, maxPlayers: Math.min(100_000, PLAYERS_PER_HUNT + 10), wrongAnswerPenalty: WRONG_PENALTY });
   const definitionBytes = Buffer.byteLength(hunt.yaml);
-  const env = {
-    ...process.env,
-    CAIRN_HOST: '127.0.0.1',
-    CAIRN_PORT: '0',
-    CAIRN_DATA_DIR: dataDir,
-    CAIRN_TOKEN_SECRET: SECRET,
-    // 'info', not 'warn': the ready line (which carries the port) is logged at info, and it is
-    // the only info line a running server writes (besides the stop lines); warnings are counted.
-    CAIRN_LOG_LEVEL: 'info',
-    // Well above the offered rate, so that the limiter does not shape the load.
-    CAIRN_GUESSES_PER_SECOND: String(Math.max(10, RATE * 20)),
-    CAIRN_GUESS_BURST: String(Math.max(20, Math.ceil(RATE * 40))),
-    CAIRN_MAX_FRAME_BYTES: String(Math.max(64 * 1024, definitionBytes * 2)),
-  };
-  let server: StartedChild | undefined;
+  let server: CairnProcess | undefined;
   let serverDied: string | undefined;
   let stoppingServer = false;
   try {
     log(`starting the Cairn server (data dir ${dataDir})`);
-    // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-    server = await startChild([...extra, '--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
-      cwd: ROOT,
-      env,
-      isReady: (line) => line.msg === 'cairn is ready' && typeof line.ws === 'string',
-    });
+    server = await startCairn({ env: cairnEnv({ dataDir, rate: RATE, definitionBytes }), cleanups });
     const srv = server;
-    const killServer = () => srv.child.kill('SIGKILL');
-    cleanups.add(killServer);
-    void srv.exited.then(() => cleanups.delete(killServer));
     void srv.exited.then((info) => {
       if (stoppingServer) return;
       serverDied = `the server exited during the run (code ${info.code}, signal ${info.signal})`;
       log(`!!! ${serverDied}\n${srv.output().slice(-4000)}`);
     });
-    const wsUrl = String(server.ready.ws);
-    const httpUrl = wsUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
+    const { wsUrl, httpUrl } = server;
     rss.watch(server.pid);
     log(`server pid ${server.pid} ready at ${wsUrl}`);
 
     // The designer spawns and starts the hunts.
     const huntIds = Array.from({ length: H }, (_, h) => `bench-${h + 1}`);
-    const designer = createCairnClient({
-      url: wsUrl,
-      token: await mintToken(SECRET, { subject: 'bench-designer', role: 'designer', name: 'Bench designer' }, 3600),
-      WebSocket: CountingWebSocket,
-      reconnect: { enabled: false },
-    });
-    await designer.connect();
-    for (const id of huntIds) {
-      await designer.spawn(id, hunt.yaml);
-      await designer.start(id);
-    }
-    await designer.close();
+    await spawnHunts({ url: wsUrl, secret: BENCH_SECRET, ids: huntIds, yaml: hunt.yaml, WebSocket: CountingWebSocket });
     log(`designer spawned and started ${H} hunt(s) of ${hunt.clues.length} clues (${definitionBytes} bytes of YAML), maxPlayers ${PLAYERS_PER_HUNT + 10}`);
 
     await sleep(1500);
@@ -498,40 +151,28 @@ async function runCairn(rss: ReturnType<typeof rssSampler>) {
     log(`server idle RSS ${mib(idleKb)} MiB, ${openFds(server.pid) ?? '?'} fds`);
 
     // Players connect (ramp), join, and start playing at once.
-    const connectFailures = new Map<string, number>();
-    const joinFailures = new Map<string, number>();
-    const ramped = await ramp(
-      'cairn players',
-      N,
-      RAMP,
-      async (i) => {
+    const ramped = await ramp({
+      label: 'cairn players',
+      total: N,
+      perSecond: RAMP,
+      log,
+      abort: () => serverDied,
+      open: async (i) => {
         const huntId = huntIds[i % H]!;
-        const client = createCairnClient({
+        const client = await joinAsPlayer({
           url: wsUrl,
-          token: () => mintToken(SECRET, { subject: `player-${i}`, role: 'player', name: `Player ${i}` }, 3600),
+          secret: BENCH_SECRET,
+          index: i,
+          hunt: huntId,
+          run,
           WebSocket: CountingWebSocket,
-          requestTimeoutMs: REQUEST_TIMEOUT_MS,
-          reconnect: { enabled: false },
-          maxRetries: 0,
+          onClient: (c) => {
+            run.clients.push(c);
+            c.on('disconnected', ({ code, reason }) => {
+              if (!run.closing) bump(run.drops, `${code}${reason ? ` ${reason}` : ''}`);
+            });
+          },
         });
-        run.clients.push(client);
-        client.on('disconnected', ({ code, reason }) => {
-          if (!run.closing) bump(run.drops, `${code}${reason ? ` ${reason}` : ''}`);
-        });
-        try {
-          await client.connect();
-        } catch (error) {
-          const reason = error instanceof CairnConnectionError ? `connect: close ${error.code} ${error.reason}` : `connect: ${String(error)}`;
-          bump(connectFailures, reason);
-          throw new Error(reason);
-        }
-        try {
-          await client.request({ type: 'join', hunt: huntId }, { timeoutMs: JOIN_TIMEOUT_MS });
-        } catch (error) {
-          const reason = `join: ${errorCode(error)}`;
-          bump(joinFailures, reason);
-          throw new Error(reason);
-        }
         if (i < H) {
           // One observer per hunt: does each leaderboard broadcast change what a player sees?
           let lastTop = '';
@@ -551,13 +192,12 @@ async function runCairn(rss: ReturnType<typeof rssSampler>) {
         run.players.push(player);
         player.pacer.start();
       },
-      () => serverDied,
-    );
+    });
     const rampPeakKb = rss.peakKb(server.pid);
     log(`after the ramp: server RSS ${mib(statusKb(server.pid, 'VmRSS') ?? 0)} MiB, ${openFds(server.pid) ?? '?'} fds; bench ${openFds('self') ?? '?'} fds`);
 
     // Steady phase.
-    let window: ReturnType<typeof closeWindow> | undefined;
+    let window: WindowFigures | undefined;
     let metrics0: Map<string, number> | undefined;
     let metrics1: Map<string, number> | undefined;
     let wireCounts = wire.counts;
@@ -565,14 +205,14 @@ async function runCairn(rss: ReturnType<typeof rssSampler>) {
       metrics0 = await scrape(httpUrl);
       wire.reset();
       wire.counting = true;
-      const w = openWindow(server.pid);
-      await steady('cairn', run.stats, () => run.players.filter((p) => p.pacer.busy).length);
-      window = closeWindow(server.pid, w);
+      const w = openWindow([server.pid]);
+      await steady({ label: 'cairn', phase, durationS: DURATION_S, stats: run.stats, inFlight: () => run.players.filter((p) => p.pacer.busy).length, log });
+      window = closeWindow(w);
       wire.counting = false;
       wireCounts = wire.counts;
       metrics1 = await scrape(httpUrl);
     }
-    const unanswered = await drain(() => run.players.filter((p) => p.pacer.busy).length);
+    const unanswered = await drain(phase, () => run.players.filter((p) => p.pacer.busy).length);
     for (const p of run.players) p.pacer.stop();
     clearInterval(listenTimer);
     const listenReport = { maxQueued: listen.maxQueued, overflows: (listenOverflows() ?? 0) - listen.overflows0 };
@@ -604,7 +244,7 @@ async function runCairn(rss: ReturnType<typeof rssSampler>) {
       idleKb,
       peakKb,
       hwmKb,
-      window: window ?? { seconds, serverCpuPct: Number.NaN, machineCpuPct: Number.NaN, clientCpuPct: Number.NaN, clientElu: Number.NaN },
+      window: window ?? emptyWindow(seconds),
       selfPeakKb,
     };
     return {
@@ -612,8 +252,8 @@ async function runCairn(rss: ReturnType<typeof rssSampler>) {
       run,
       ramped,
       rampPeakKb,
-      connectFailures,
-      joinFailures,
+      connectFailures: run.connectFailures,
+      joinFailures: run.joinFailures,
       submitSummary,
       hintSummary,
       wireCounts,
@@ -669,12 +309,13 @@ async function runEcho(rss: ReturnType<typeof rssSampler>, requestBytes: number)
       cwd: ROOT,
       env: process.env,
       isReady: (line) => line.msg === 'echo ready',
+      onSpawn: (child) => {
+        const kill = () => child.kill('SIGKILL');
+        cleanups.add(kill);
+        child.once('exit', () => cleanups.delete(kill));
+      },
     });
-    const srv = server;
-    const killServer = () => srv.child.kill('SIGKILL');
-    cleanups.add(killServer);
-    void srv.exited.then(() => cleanups.delete(killServer));
-    void srv.exited.then((info) => {
+    void server.exited.then((info) => {
       if (!stopping) died = `the echo server exited during the run (code ${info.code}, signal ${info.signal})`;
     });
     rss.watch(server.pid);
@@ -683,11 +324,13 @@ async function runEcho(rss: ReturnType<typeof rssSampler>, requestBytes: number)
     await sleep(1500);
     const idleKb = statusKb(server.pid, 'VmRSS') ?? 0;
 
-    const ramped = await ramp(
-      'echo connections',
-      N,
-      RAMP,
-      (i) =>
+    const ramped = await ramp({
+      label: 'echo connections',
+      total: N,
+      perSecond: RAMP,
+      log,
+      abort: () => died,
+      open: () =>
         new Promise<void>((resolve, reject) => {
           const ws = new WebSocket(url, { perMessageDeflate: false });
           sockets.push(ws);
@@ -709,6 +352,7 @@ async function runEcho(rss: ReturnType<typeof rssSampler>, requestBytes: number)
           });
           ws.on('open', () => {
             const pacer = new Pacer(
+              phase,
               () =>
                 new Promise<void>((settle) => {
                   const measured = phase.measuring;
@@ -734,18 +378,16 @@ async function runEcho(rss: ReturnType<typeof rssSampler>, requestBytes: number)
             pacer.start();
             resolve();
           });
-          void i;
         }),
-      () => died,
-    );
+    });
 
-    let window: ReturnType<typeof closeWindow> | undefined;
+    let window: WindowFigures | undefined;
     if (!died) {
-      const w = openWindow(server.pid);
-      await steady('echo', stats, () => pacers.filter((p) => p.busy).length);
-      window = closeWindow(server.pid, w);
+      const w = openWindow([server.pid]);
+      await steady({ label: 'echo', phase, durationS: DURATION_S, stats, inFlight: () => pacers.filter((p) => p.busy).length, log });
+      window = closeWindow(w);
     }
-    const unanswered = await drain(() => pacers.filter((p) => p.busy).length);
+    const unanswered = await drain(phase, () => pacers.filter((p) => p.busy).length);
     for (const p of pacers) p.stop();
     rss.sample();
     const peakKb = rss.peakKb(server.pid);
@@ -765,7 +407,7 @@ async function runEcho(rss: ReturnType<typeof rssSampler>, requestBytes: number)
       idleKb,
       peakKb,
       hwmKb,
-      window: window ?? { seconds, serverCpuPct: Number.NaN, machineCpuPct: Number.NaN, clientCpuPct: Number.NaN, clientElu: Number.NaN },
+      window: window ?? emptyWindow(seconds),
       selfPeakKb: rss.selfPeakKb(),
     };
     return { figures, stats, ramped, drops, unanswered, died, playing: pacers.length };
@@ -844,7 +486,7 @@ async function main(): Promise<number> {
     { setting: 'scoring', value: `wrong answer penalty ${WRONG_PENALTY} (example: 5), speed bonus, 5 attempts per clue` },
     { setting: 'client', value: `SDK, 1 socket/player, reconnect off, maxRetries 0, request timeout ${REQUEST_TIMEOUT_MS / 1000} s` },
     { setting: 'ramp', value: `${RAMP} connections/s: Cairn ${cairn.ramped.seconds.toFixed(1)} s, echo ${echo.ramped.seconds.toFixed(1)} s` },
-    { setting: 'server settings', value: `CAIRN_GUESSES_PER_SECOND=${Math.max(10, RATE * 20)} CAIRN_GUESS_BURST=${Math.max(20, Math.ceil(RATE * 40))} CAIRN_LOG_LEVEL=info` },
+    { setting: 'server settings', value: `${Object.entries(limiterSettings(RATE)).map(([k, v]) => `${k}=${v}`).join(' ')} CAIRN_LOG_LEVEL=info` },
   ]);
 
   console.log('\nSteady phase: Cairn (SDK, real server) vs raw ws echo (same connections, frame rate and request size)');

@@ -26,13 +26,21 @@ const KEEP_OUTPUT = 64 * 1024;
 
 /**
  * Spawns `node [args]` and resolves once a stdout line parses as JSON and `isReady` accepts it.
- * Rejects if the process exits first or nothing is ready within `timeoutMs`.
+ * Rejects if the process exits first or nothing is ready within `timeoutMs`. `onSpawn` sees the
+ * child at once, so that an interrupt while it starts can still kill it.
  */
 export function startChild(
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; isReady: (line: Record<string, unknown>) => boolean; timeoutMs?: number },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    isReady: (line: Record<string, unknown>) => boolean;
+    timeoutMs?: number;
+    onSpawn?: (child: ChildProcess) => void;
+  },
 ): Promise<StartedChild> {
   const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onSpawn?.(child);
   let output = '';
   let partial = '';
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;

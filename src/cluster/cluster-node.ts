@@ -1,3 +1,4 @@
+import { Partitioners } from 'kafkajs';
 import type { ShardHost } from '../../actors/runtime/shard-host.js';
 import { BatchingProducer, BusUnavailableError } from '../bus/kafka/batching-producer.js';
 import { KafkaCommandBus } from '../bus/kafka/kafka-command-bus.js';
@@ -19,10 +20,13 @@ export interface ClusterNode {
   readonly commands: KafkaCommandBus;
   readonly updates: KafkaUpdateBus;
   readonly ownership: Ownership;
-  /** Joins the shard group with `host` running the shards; resolves once it has its assignment. */
-  serve(host: ShardHost): Promise<void>;
-  /** Finishes the owned shards' work in flight, commits, leaves the group, passivates. */
-  handOver(): Promise<void>;
+  /**
+   * Joins the shard group with `host` running the shards; resolves once it has its assignment.
+   * `onFatal` is called if the shard consumer later stops for good.
+   */
+  serve(host: ShardHost, onFatal: (error: unknown) => void): Promise<void>;
+  /** Finishes the owned shards' work in flight, commits, leaves the group, passivates; gives up after `deadlineMs`. */
+  handOver(deadlineMs: number): Promise<void>;
   /** Stops reading replies and updates and closes the Kafka clients (after handOver). */
   close(): Promise<void>;
 }
@@ -44,9 +48,20 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
     await admin.disconnect();
   }
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // An idempotent producer retries until Kafka takes the message (fewer retries could reorder
+    // a partition); callers do not wait that long: see the send timeout below.
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+    // Every message names its partition (shardOf); the partitioner is never asked.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
-  const batching = new BatchingProducer(producer, (_messages, seconds) => metrics.busProduceSeconds.observe(seconds));
+  const batching = new BatchingProducer(producer, {
+    sendTimeoutMs: config.commandTimeoutMs,
+    observe: (_messages, seconds) => metrics.busProduceSeconds.observe(seconds),
+  });
   const breaker = createBreaker(
     (error) => error instanceof BusUnavailableError,
     (cause) => new BusUnavailableError('kafka is failing: refusing at once until it recovers (circuit open)', cause),
@@ -103,7 +118,7 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
     commands,
     updates,
     ownership,
-    async serve(host) {
+    async serve(host, onFatal) {
       hosts.host = host;
       shards = new ShardConsumer(
         {
@@ -115,6 +130,11 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
           maxInFlight: config.maxInFlightCommands,
           producer: batching,
           updates,
+          told: () => commands.told(),
+          // Long enough for a full node to finish what it started: its batches run commands
+          // that each may take up to the command timeout.
+          rebalanceTimeoutMs: Math.max(30_000, 3 * config.commandTimeoutMs),
+          onFatal: (error) => onFatal(error),
           metrics,
           logger,
         },
@@ -122,8 +142,13 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
       );
       await shards.start();
     },
-    async handOver() {
-      await shards?.stop();
+    async handOver(deadlineMs) {
+      // Kafka gone must not keep the sockets from closing: after the deadline the session
+      // timeout moves the shards instead.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+      await Promise.race([shards?.stop().catch((error: unknown) => logger.warn({ err: error }, 'handover failed')), late]);
+      clearTimeout(timer);
     },
     async close() {
       commands.close();

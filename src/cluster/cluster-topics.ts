@@ -50,14 +50,34 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
-    // Several nodes starting together race to create: losing the race (already exists) is fine.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({ ...t, replicationFactor: options.replicationFactor })),
-    });
+    // Several nodes starting together race to create: losing the race (already exists) is fine,
+    // and the leaders are waited for below, whoever created the topics.
+    await admin
+      .createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ ...t, replicationFactor: options.replicationFactor })) })
+      .catch((error: unknown) => {
+        if (!/already exists/i.test(String((error as Error).message) + JSON.stringify((error as { errors?: unknown }).errors ?? ''))) throw error;
+      });
   }
-  const metadata = await admin.fetchTopicMetadata({ topics: [topics.commands, topics.updates] });
-  for (const topic of metadata.topics) {
+  const metadata = await settledMetadata(admin, [topics.commands, topics.updates, topics.replies(options.nodeId)]);
+  for (const topic of metadata.topics.filter((t) => t.name !== topics.replies(options.nodeId))) {
     if (topic.partitions.length !== options.partitions) throw new PartitionCountMismatch(topic.name, topic.partitions.length, options.partitions);
+  }
+}
+
+/**
+ * The topics' metadata once every partition has a leader. A topic another node has just created
+ * answers "unknown topic or partition" for a moment: ask again rather than fail the start.
+ */
+async function settledMetadata(admin: Admin, names: string[], timeoutMs = 30_000): ReturnType<Admin['fetchTopicMetadata']> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: names });
+      if (metadata.topics.every((t) => t.partitions.every((p) => p.leader >= 0))) return metadata;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`the partitions of ${names.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

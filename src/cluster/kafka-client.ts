@@ -31,3 +31,19 @@ export function createKafkaClient(options: { readonly brokers: readonly string[]
     retry: { initialRetryTime: 100, retries: 8 },
   });
 }
+
+/**
+ * Runs a start-up step again while Kafka answers with a retriable error: a topic that another
+ * node has just created is, for a moment, unknown to parts of the broker.
+ */
+export async function retryWhileSettling<T>(step: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

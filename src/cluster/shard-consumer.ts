@@ -7,6 +7,7 @@ import { decodeCommandEnvelope, encodeEnvelope, type CommandEnvelope, type WireE
 import type { KafkaUpdateBus } from '../bus/kafka/kafka-update-bus.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { retryWhileSettling } from './kafka-client.js';
 import type { Ownership } from './ownership.js';
 import { toWireError } from './wire-error.js';
 
@@ -20,6 +21,12 @@ export interface ShardConsumerOptions {
   readonly maxInFlight: number;
   readonly producer: BatchingProducer;
   readonly updates: KafkaUpdateBus;
+  /** Resolves once the side effects sent so far (tells to other entities) are in Kafka. */
+  readonly told: () => Promise<void>;
+  /** How long a rebalance may wait for this node to finish its batches, ms. */
+  readonly rebalanceTimeoutMs: number;
+  /** The consumer stopped for good (kafkajs gave up): the node no longer serves its shards. */
+  readonly onFatal: (error: unknown) => void;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -31,13 +38,16 @@ type ReplyBody = { outcome: unknown } | { view: unknown } | { error: WireError }
  * partitions Kafka assigns it. Within a batch, commands go to the shard host in offset order (the
  * host keeps each entity's commands in that order and runs different entities concurrently); the
  * batch's offset is resolved only once every command of it has its outcome (so its events are
- * durable) and its updates are in Kafka. A handler waits while the node is full, and kafkajs does
- * not fetch a partition again before its handler returns: that is the backpressure.
+ * durable) and its updates and side effects are in Kafka. A handler waits while the node is full;
+ * kafkajs fetches again from a broker only once the handlers of its last fetch returned: that is
+ * the backpressure (per broker, so a slow shard slows the shards led by the same broker).
  */
 export class ShardConsumer {
   readonly #consumer: Consumer;
   #inFlight = 0;
-  #slotFreed: (() => void)[] = [];
+  readonly #slotFreed = new Set<() => void>();
+  /** Set when a heartbeat said the group is rebalancing: every batch stops taking commands. */
+  #revoking: unknown;
 
   constructor(
     private readonly options: ShardConsumerOptions,
@@ -48,7 +58,7 @@ export class ShardConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(200, Math.floor(options.sessionTimeoutMs / 5)),
       // A departing or rebalancing node finishes its batches (their persists) within this.
-      rebalanceTimeout: 30_000,
+      rebalanceTimeout: options.rebalanceTimeoutMs,
       maxWaitTimeInMs: 500,
       retry: { retries: Number.MAX_SAFE_INTEGER },
     });
@@ -56,17 +66,26 @@ export class ShardConsumer {
 
   /** Joins the group and resolves once this node has its first assignment (it may be empty). */
   async start(): Promise<void> {
-    const joined = new Promise<void>((resolve) => {
+    const joined = new Promise<void>((resolve, reject) => {
       this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+        this.#revoking = undefined;
         void this.options.ownership.assigned(payload.memberAssignment[this.options.topic] ?? [], payload.memberId);
         resolve();
       });
+      this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
+        // kafkajs gave up: the shards go to other nodes once the session ends; stop claiming them.
+        void this.options.ownership.assigned([]);
+        reject(payload.error);
+        this.options.onFatal(payload.error);
+      });
     });
+    joined.catch(() => undefined);
     this.#consumer.on(this.#consumer.events.REBALANCING, () => this.options.ownership.rebalancing());
     // Joining is a rebalance too: the clock runs until this node has its first shards.
     this.options.ownership.rebalancing();
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await retryWhileSettling(() => this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true }));
     await this.#consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -86,42 +105,57 @@ export class ShardConsumer {
   }
 
   async #runBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    let rebalance: unknown;
     const beat = async () => {
       try {
         await heartbeat();
       } catch (error) {
-        rebalance ??= error;
+        this.#revoking ??= error;
       }
     };
     const started: Promise<void>[] = [];
     let last: string | undefined;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || rebalance !== undefined) break;
-      while (this.#inFlight >= this.options.maxInFlight) await this.#untilSlotOrBeat(beat);
+      if (!isRunning() || isStale() || this.#revoking !== undefined) break;
+      while (this.#inFlight >= this.options.maxInFlight) await this.#whileBeating(this.#slot(), beat);
       started.push(this.#handle(message, batch.partition));
       last = message.offset;
     }
     // Everything started finishes, even when the group is rebalancing: a started command's events
-    // must be durable and its offset committed before another node may take the shard.
-    const all = Promise.all(started);
-    let done = false;
-    void all.then(() => (done = true));
-    while (!done) await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000)).then(beat)]);
-    await this.options.updates.sent();
+    // must be durable, and its updates and side effects sent, before another node may take the shard.
+    await this.#whileBeating(Promise.all(started), beat);
     if (last !== undefined) {
+      // A failed send throws: nothing of the batch is resolved and kafkajs runs it again; the
+      // commands come back as duplicates, which send their events again.
+      await this.#whileBeating(Promise.all([this.options.updates.sent(), this.options.told()]), beat);
       resolveOffset(last);
       this.options.metrics.shardLag.set({ shard: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
     }
-    if (rebalance !== undefined) throw rebalance;
+    if (this.#revoking !== undefined) throw this.#revoking;
   }
 
-  async #untilSlotOrBeat(beat: () => Promise<void>): Promise<void> {
-    const freed = new Promise<void>((resolve) => this.#slotFreed.push(resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const beatLater = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))).then(beat);
-    await Promise.race([freed, beatLater]);
-    clearTimeout(timer);
+  /** Resolves when a command finishes and frees a slot. */
+  #slot(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const freed = () => {
+        this.#slotFreed.delete(freed);
+        resolve();
+      };
+      this.#slotFreed.add(freed);
+    });
+  }
+
+  /** Waits for `work`, sending a heartbeat every second meanwhile so the group keeps this node. */
+  async #whileBeating<T>(work: Promise<T>, beat: () => Promise<void>): Promise<T> {
+    let done = false;
+    const finished = work.finally(() => (done = true));
+    while (!done) {
+      let timer: NodeJS.Timeout | undefined;
+      const second = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)));
+      await Promise.race([finished.catch(() => undefined), second]);
+      clearTimeout(timer);
+      if (!done) await beat();
+    }
+    return finished;
   }
 
   async #handle(message: KafkaMessage, partition: number): Promise<void> {
@@ -145,7 +179,8 @@ export class ShardConsumer {
       }
     } finally {
       this.#inFlight -= 1;
-      this.#slotFreed.shift()?.();
+      const [next] = this.#slotFreed;
+      next?.();
     }
   }
 

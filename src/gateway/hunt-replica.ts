@@ -7,6 +7,9 @@ import { encodeMessage } from '../../protocol/codec.js';
 import type { UpdateBus } from '../bus/update-bus.js';
 import type { Journal } from '../journal/journal.js';
 
+/** How long a waiter gives the bus before reading the journal, ms. */
+const BUS_GRACE_MS = 50;
+
 const PAGE = 500;
 
 /**
@@ -64,13 +67,23 @@ export class HuntReplica {
     return this.listeners.size;
   }
 
-  /** Resolves once the replica has applied update `update` (it reads the journal if the bus is behind). */
+  /**
+   * Resolves once the replica has applied update `update`. The bus usually brings it within a few
+   * milliseconds (in a cluster the reply and the update travel on different topics, and the reply
+   * may come first); if it has not come after BUS_GRACE_MS, the journal is read.
+   */
   async waitFor(update: number): Promise<void> {
     await this.ready;
     if (this.state.updateSeq >= update) return;
     const reached = new Promise<void>((resolve, reject) => this.waiters.push({ update, resolve, reject }));
-    void this.fillGap().catch(() => undefined);
-    await reached;
+    const timer = setTimeout(() => {
+      if (this.state.updateSeq < update) void this.fillGap().catch(() => undefined);
+    }, BUS_GRACE_MS);
+    try {
+      await reached;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Reads whatever the journal has beyond the replica now (it may lag behind another gateway's). */

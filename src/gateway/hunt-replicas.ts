@@ -5,6 +5,8 @@ import { HuntReplica } from './hunt-replica.js';
 
 /** How long past a hunt's due time the gateway waits for the event before it nudges the hunt. */
 const NUDGE_GRACE_MS = 2000;
+/** setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): longer waits go in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Keeps one replica per hunt that this gateway's sockets watch, and drops it when nobody does.
@@ -23,7 +25,8 @@ export class HuntReplicas {
   constructor(
     private readonly journal: Journal,
     private readonly bus: UpdateBus,
-    private readonly nudge: (huntId: string) => void = () => undefined,
+    /** Wakes the hunt where it lives; resolves with its update number there, if it answered. */
+    private readonly nudge: (huntId: string) => Promise<number | undefined> = async () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -67,12 +70,16 @@ export class HuntReplicas {
     const due = nextTimerAt(replica.current);
     if (due === undefined) return;
     const seen = replica.updateSeq;
+    const wait = Math.max(0, due - this.now()) + NUDGE_GRACE_MS;
     const timer = setTimeout(() => {
-      if (replica.updateSeq !== seen) return;
-      this.nudge(replica.huntId);
+      if (wait > MAX_TIMER_MS || replica.updateSeq !== seen) return this.scheduleNudge(replica);
+      void this.nudge(replica.huntId).then((there) => {
+        // The hunt is ahead of this replica: its update went missing on the bus; read it.
+        if (there !== undefined && there > replica.updateSeq) void replica.refresh().catch(() => undefined);
+      });
       // Still nothing? Nudge again later (the hunt's shard may be between owners).
       this.scheduleNudge(replica);
-    }, Math.max(0, due - this.now()) + NUDGE_GRACE_MS);
+    }, Math.min(wait, MAX_TIMER_MS));
     timer.unref();
     this.nudges.set(replica.huntId, timer);
   }

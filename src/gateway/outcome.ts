@@ -17,10 +17,12 @@ export async function runHuntCommand(session: Session, huntId: string, command: 
       throw new RequestError(ErrorCode.badRequest, (error as Error).message, false);
     }
     const timedOut = (error as { code?: unknown }).code === 'timeout' || (error instanceof Error && /timeout/i.test(error.message));
+    // An error that says it is final (another node's, say) is not worth retrying.
+    const retriable = (error as { retriable?: unknown }).retriable !== false;
     throw new RequestError(
       timedOut ? ErrorCode.timeout : ErrorCode.unavailable,
-      timedOut ? 'the hunt did not answer in time: retry with the same commandId' : 'the hunt is unavailable: retry with the same commandId',
-      true,
+      timedOut ? 'the hunt did not answer in time: retry with the same commandId' : retriable ? 'the hunt is unavailable: retry with the same commandId' : `the request failed: ${(error as Error).message}`,
+      retriable,
     );
   }
   if (outcome.ok) return { event: outcome.event, duplicate: outcome.duplicate };

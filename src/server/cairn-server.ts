@@ -73,9 +73,14 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
   });
   sources.activeActors = () => host.activeEntities;
   const commands = cluster?.commands ?? createLocalCommandBus(host);
-  const replicas = new HuntReplicas(journal, updates, (huntId) => {
-    // Waking the hunt on its owner (re)arms its timers there; the answer itself is not needed.
-    commands.query(huntBehaviour.kind, huntId, 'updateSeq').catch((error: unknown) => logger.debug({ err: error, huntId }, 'nudge failed'));
+  const replicas = new HuntReplicas(journal, updates, async (huntId) => {
+    // Waking the hunt on its owner (re)arms its timers there.
+    try {
+      return (await commands.query(huntBehaviour.kind, huntId, 'updateSeq')) as number;
+    } catch (error) {
+      logger.debug({ err: error, huntId }, 'nudge failed');
+      return undefined;
+    }
   });
   const gateway = new Gateway({
     ctx: {
@@ -96,9 +101,13 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     maxFrameBytes: config.maxFrameBytes,
     huntsOf: async (playerId) => (await commands.query(playerBehaviour.kind, playerId, 'memberships')) as WelcomeMessage['hunts'],
   });
-  await cluster?.serve(host);
-
   let ready = false;
+  await cluster?.serve(host, (error) => {
+    // The node cannot take commands any more: say so, so that load balancers move players away.
+    ready = false;
+    logger.fatal({ err: error }, 'the shard consumer stopped for good: this node no longer serves; restart it');
+  });
+
   const http = createHttpServer({
     gateway,
     registry: metrics.registry,
@@ -125,7 +134,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       ready = false;
       // Shards first: their commands finish and move to other nodes while this node's sockets can
       // still hear the answers; then the sockets go, and their players resume elsewhere.
-      await cluster?.handOver();
+      await cluster?.handOver(config.shutdownGraceMs);
       await gateway.closeAll(CloseCode.serviceRestart, 'server restarting: reconnect and resume', config.shutdownGraceMs);
       replicas.closeAll();
       await cluster?.close();

@@ -35,6 +35,7 @@ interface Pending {
  */
 export class KafkaCommandBus implements CommandBus {
   readonly #pending = new Map<string, Pending>();
+  readonly #tells = new Set<Promise<void>>();
   // Request ids must not repeat across restarts of a node, or a late reply from before could
   // answer a new request: hence the random part.
   readonly #incarnation = randomUUID().slice(0, 8);
@@ -56,7 +57,19 @@ export class KafkaCommandBus implements CommandBus {
 
   /** Sends a command nobody waits for (an entity's side effect); it is in Kafka once this resolves. */
   tell(kind: string, entityId: string, command: unknown): Promise<void> {
-    return this.#send({ kind, entityId, request: { type: 'command', command } });
+    const sent = this.#send({ kind, entityId, request: { type: 'command', command } });
+    const tracked = sent.finally(() => this.#tells.delete(tracked));
+    tracked.catch(() => undefined);
+    this.#tells.add(tracked);
+    return sent;
+  }
+
+  /**
+   * Resolves once every tell sent so far is in Kafka; rejects when one could not be sent. The
+   * shard consumer waits for this before it commits the commands whose events made the tells.
+   */
+  async told(): Promise<void> {
+    await Promise.all([...this.#tells]);
   }
 
   /** An answer read from this node's reply topic. Answers nobody waits for any more are dropped. */
@@ -95,6 +108,9 @@ export class KafkaCommandBus implements CommandBus {
       }, this.options.timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
     });
+    // The timeout may fire while the send is still waiting for Kafka: nobody awaits `answered`
+    // yet, and an unobserved rejection would end the process.
+    answered.catch(() => undefined);
     try {
       await this.#send({ ...envelope, reply: { topic: this.options.replyTopic, id } });
     } catch (error) {

@@ -31,18 +31,18 @@ export class KafkaUpdateBus implements UpdateBus {
   /** Delivers to this node's watchers at once and sends the event to every other node. */
   publish(huntId: string, event: HuntEvent): void {
     this.#local.publish(huntId, event);
-    const sent = this.producer
-      .send(this.topic, { key: huntId, partition: shardOf(huntId, this.partitions), value: encodeEnvelope(event) })
-      .catch((error: unknown) => this.onError(error, huntId))
-      .finally(() => this.#inFlight.delete(sent));
-    this.#inFlight.add(sent);
+    const sent = this.producer.send(this.topic, { key: huntId, partition: shardOf(huntId, this.partitions), value: encodeEnvelope(event) });
+    sent.catch((error: unknown) => this.onError(error, huntId));
+    const tracked = sent.finally(() => this.#inFlight.delete(tracked));
+    tracked.catch(() => undefined);
+    this.#inFlight.add(tracked);
   }
 
   subscribe(huntId: string, listener: (event: HuntEvent) => void): () => void {
     return this.#local.subscribe(huntId, listener);
   }
 
-  /** Resolves once every event published so far has been stored by Kafka (or failed to be). */
+  /** Resolves once every event published so far is stored by Kafka; rejects when one could not be. */
   async sent(): Promise<void> {
     await Promise.all([...this.#inFlight]);
   }

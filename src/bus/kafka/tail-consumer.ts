@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { retryWhileSettling } from '../../cluster/kafka-client.js';
 
 export interface TailConsumer {
   /** Stops fetching and leaves the group. */
@@ -26,7 +27,7 @@ export async function startTailConsumer(
   const fetched = new Promise<void>((resolve) => (firstFetch = resolve));
   const removeListener = consumer.on(consumer.events.FETCH, () => firstFetch());
   await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: false });
+  await retryWhileSettling(() => consumer.subscribe({ topic: options.topic, fromBeginning: false }));
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: 1,

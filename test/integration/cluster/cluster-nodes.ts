@@ -46,8 +46,10 @@ export async function startCluster(count: number, options: { partitions?: number
   const nodes: ClusterNodeProcess[] = [];
   const isLive = (node: ClusterNodeProcess) => node.child.exitCode === null && node.child.signalCode === null;
 
+  let named = 0;
   const addNode = async (env: Record<string, string> = {}): Promise<ClusterNodeProcess> => {
-    const nodeId = `node-${nodes.length + 1}`;
+    named += 1;
+    const nodeId = `node-${named}`;
     const server = await startServerProcess({
       env: {
         CAIRN_KAFKA_BROKERS: inject('kafkaBrokers').join(','),
@@ -64,6 +66,7 @@ export async function startCluster(count: number, options: { partitions?: number
     });
     const node = Object.assign(server, { nodeId });
     nodes.push(node);
+    nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId, 'en', { numeric: true }));
     return node;
   };
 
@@ -95,7 +98,14 @@ export async function startCluster(count: number, options: { partitions?: number
     }
   };
 
-  for (let i = 0; i < count; i += 1) await addNode();
+  // All at once, as an orchestrator starts them: the first to come creates the topics, the
+  // others must cope with topics that exist but have no leaders yet.
+  const started = await Promise.allSettled(Array.from({ length: count }, () => addNode()));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(nodes.map((node) => disposeServer(node)));
+    throw failed.reason;
+  }
   return {
     partitions,
     keyspace,

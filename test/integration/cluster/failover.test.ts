@@ -1,42 +1,25 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, sleep, waitUntil, type TestClient } from '../../e2e/sdk-client.js';
+import { describe, expect, inject, it } from 'vitest';
 import { huntFile } from '../../e2e/hunts.js';
-import { idsOwnedBy, startCluster, type TestCluster } from './cluster-nodes.js';
-import { expectNoLossNoDuplicates, joinPlayers, play, steadyHunt, type SteadyPlayer } from './steady-play.js';
-
-const log = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
+import { connectClient, sleep, waitUntil } from '../../e2e/sdk-client.js';
+import { idsOwnedBy } from './cluster-nodes.js';
+import { log, steadyCluster } from './steady-cluster.js';
+import { expectNoLossNoDuplicates, play } from './steady-play.js';
 
 /**
  * kill -9 of a node under steady play: its shards move to the survivors, its players reconnect
  * to another node and resume, every acknowledged move survives and none is applied twice.
  */
 describe('a node killed under steady play (three nodes, Kafka + Cassandra)', () => {
-  let cluster: TestCluster;
-  let designer: TestClient;
-  let players: SteadyPlayer[] = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster(3, {
-      env: { CAIRN_GUESSES_PER_SECOND: '1000', CAIRN_GUESS_BURST: '1000', CAIRN_MAX_RESUME_UPDATES: '5', CAIRN_COMMAND_TIMEOUT_MS: '3000' },
-    });
-    await cluster.settled();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled([designer?.close(), ...players.map((p) => p.test.close())]);
-    await cluster?.dispose();
-  });
+  const fixture = steadyCluster();
 
   it('moves the dead node\'s shards to the survivors; play resumes with nothing acknowledged lost and nothing applied twice', async () => {
-    const [victim, other] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const cluster = fixture.cluster;
+    const [victim, other] = [cluster.nodes[0]!, cluster.nodes[1]!];
     // Two hunts on the node that dies, one elsewhere; the designer works from yet another node.
-    const hunts = [...(await idsOwnedBy(cluster, victim, 'doomed', 2)), ...(await idsOwnedBy(cluster, other, 'steady', 1))];
-    designer = await connectClient(cluster.nodes[2]!.wsUrl, 'designer', 'designer');
-    for (const hunt of hunts) {
-      await designer.client.spawn(hunt, steadyHunt());
-      await designer.client.start(hunt);
-    }
-    players = await joinPlayers(cluster, hunts, 4);
+    const { hunts, players } = await fixture.game([
+      [victim, 'doomed', 2],
+      [other, 'steady', 1],
+    ]);
     const playing = play(players);
     await sleep(3000);
 
@@ -66,6 +49,7 @@ describe('a node killed under steady play (three nodes, Kafka + Cassandra)', () 
   });
 
   it('a hunt whose node dies before its scheduled start still starts on time for the players waiting on another node', async () => {
+    const cluster = fixture.cluster;
     const live = cluster.nodes.filter(cluster.isLive);
     const [host, waiting] = live as [(typeof live)[0], (typeof live)[0]];
     const [hunt] = await idsOwnedBy(cluster, host, 'scheduled', 1);
@@ -75,7 +59,7 @@ describe('a node killed under steady play (three nodes, Kafka + Cassandra)', () 
     await staff.client.spawn(hunt!, definition);
     await staff.close();
     const player = await connectClient(waiting.wsUrl, 'early-bird', 'player');
-    players.push({ id: 'early-bird', hunt: hunt!, test: player, acked: [], failures: [], offline: [] });
+    fixture.closeLater(() => player.close());
     await player.client.join(hunt!);
 
     host.child.kill('SIGKILL');

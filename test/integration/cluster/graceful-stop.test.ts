@@ -1,40 +1,22 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, sleep, type TestClient } from '../../e2e/sdk-client.js';
-import { idsOwnedBy, startCluster, type TestCluster } from './cluster-nodes.js';
-import { expectNoLossNoDuplicates, joinPlayers, play, steadyHunt, type SteadyPlayer } from './steady-play.js';
-
-const log = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
+import { describe, expect, inject, it } from 'vitest';
+import { sleep } from '../../e2e/sdk-client.js';
+import { log, steadyCluster } from './steady-cluster.js';
+import { expectNoLossNoDuplicates, play } from './steady-play.js';
 
 /**
  * SIGTERM to a node under steady play: it hands its shards over before it closes its sockets
  * with 1012, so its players are away for one reconnect, and nothing acknowledged is lost.
  */
 describe('a node stopped gracefully under steady play (three nodes, Kafka + Cassandra)', () => {
-  let cluster: TestCluster;
-  let designer: TestClient;
-  let players: SteadyPlayer[] = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster(3, {
-      env: { CAIRN_GUESSES_PER_SECOND: '1000', CAIRN_GUESS_BURST: '1000', CAIRN_MAX_RESUME_UPDATES: '5', CAIRN_COMMAND_TIMEOUT_MS: '3000' },
-    });
-    await cluster.settled();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled([designer?.close(), ...players.map((p) => p.test.close())]);
-    await cluster?.dispose();
-  });
+  const fixture = steadyCluster();
 
   it('hands its shards over, its players resume on other nodes within a reconnect, and nothing is lost or applied twice', async () => {
-    const [leaving, other] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const hunts = [...(await idsOwnedBy(cluster, leaving, 'moving', 2)), ...(await idsOwnedBy(cluster, other, 'staying', 1))];
-    designer = await connectClient(cluster.nodes[2]!.wsUrl, 'designer', 'designer');
-    for (const hunt of hunts) {
-      await designer.client.spawn(hunt, steadyHunt());
-      await designer.client.start(hunt);
-    }
-    players = await joinPlayers(cluster, hunts, 4);
+    const cluster = fixture.cluster;
+    const [leaving, other] = [cluster.nodes[0]!, cluster.nodes[1]!];
+    const { players } = await fixture.game([
+      [leaving, 'moving', 2],
+      [other, 'staying', 1],
+    ]);
     const playing = play(players);
     await sleep(3000);
 

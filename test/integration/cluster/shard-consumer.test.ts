@@ -63,7 +63,23 @@ describe('the shard consumer, against real Kafka', () => {
     const ownership = new Ownership(PARTITIONS, (lost) => host.passivate((_k, id) => lost.has(shardOf(id, PARTITIONS))), metrics, logger);
     const updates = new KafkaUpdateBus(batching, topics.updates, PARTITIONS, () => undefined);
     const shards = new ShardConsumer(
-      { kafka, topic: topics.commands, groupId: topics.shardGroup, ownership, sessionTimeoutMs: 6000, maxInFlight, producer: batching, updates, metrics, logger },
+      {
+        kafka,
+        topic: topics.commands,
+        groupId: topics.shardGroup,
+        ownership,
+        sessionTimeoutMs: 6000,
+        maxInFlight,
+        producer: batching,
+        updates,
+        told: async () => undefined,
+        rebalanceTimeoutMs: 30_000,
+        onFatal: (error) => {
+          throw error;
+        },
+        metrics,
+        logger,
+      },
       host,
     );
     return { shards, ownership, metrics };

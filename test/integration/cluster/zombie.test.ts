@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, sleep, waitUntil, type TestClient } from '../../e2e/sdk-client.js';
-import { idsOwnedBy, startCluster, type TestCluster } from './cluster-nodes.js';
-import { expectNoLossNoDuplicates, journalEvents, joinPlayers, play, steadyHunt, type SteadyPlayer } from './steady-play.js';
-
-const log = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
+import { describe, expect, inject, it } from 'vitest';
+import { sleep, waitUntil } from '../../e2e/sdk-client.js';
+import { log, steadyCluster } from './steady-cluster.js';
+import { expectNoLossNoDuplicates, journalEvents, play } from './steady-play.js';
 
 /**
  * A node frozen (SIGSTOP) past its session timeout loses its shards to the others while it still
@@ -11,38 +9,16 @@ const log = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
  * by the journal's single-writer check, so no hunt's history forks.
  */
 describe('a frozen node that wakes up believing it still owns its shards (three nodes, Kafka + Cassandra)', () => {
-  let cluster: TestCluster;
-  let designer: TestClient;
-  let players: SteadyPlayer[] = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster(3, {
-      env: {
-        CAIRN_GUESSES_PER_SECOND: '1000',
-        CAIRN_GUESS_BURST: '1000',
-        CAIRN_MAX_RESUME_UPDATES: '5',
-        CAIRN_COMMAND_TIMEOUT_MS: '3000',
-        // Clients notice a frozen node's silent sockets within ~2 s and move to another node.
-        CAIRN_HEARTBEAT_MS: '1000',
-      },
-    });
-    await cluster.settled();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled([designer?.close(), ...players.map((p) => p.test.close())]);
-    await cluster?.dispose();
-  });
+  // Clients notice a frozen node's silent sockets within ~2 s and move to another node.
+  const fixture = steadyCluster({ CAIRN_HEARTBEAT_MS: '1000' });
 
   it('never forks a hunt: every hunt\'s updates stay gapless and unique, and nothing acknowledged is lost', async () => {
-    const [frozen, other] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const hunts = [...(await idsOwnedBy(cluster, frozen, 'frozen', 2)), ...(await idsOwnedBy(cluster, other, 'thawed', 1))];
-    designer = await connectClient(cluster.nodes[2]!.wsUrl, 'designer', 'designer');
-    for (const hunt of hunts) {
-      await designer.client.spawn(hunt, steadyHunt());
-      await designer.client.start(hunt);
-    }
-    players = await joinPlayers(cluster, hunts, 4);
+    const cluster = fixture.cluster;
+    const [frozen, other] = [cluster.nodes[0]!, cluster.nodes[1]!];
+    const { hunts, players } = await fixture.game([
+      [frozen, 'frozen', 2],
+      [other, 'thawed', 1],
+    ]);
     const playing = play(players);
     await sleep(2000);
 
