@@ -27,13 +27,23 @@ export interface SetupSpec {
   /** Cairn processes. */
   readonly nodes: number;
   readonly cluster: boolean;
+  /** Where the events go: the cluster always uses Cassandra. */
+  readonly journal: 'sqlite' | 'cassandra';
 }
 
+/**
+ * The embedded process twice (SQLite, the baseline, and Cassandra), so that a cluster's cost
+ * splits into what Cassandra's conditional writes take and what Kafka's hops add.
+ */
 export const SETUPS: readonly SetupSpec[] = [
-  { name: 'embedded', nodes: 1, cluster: false },
-  { name: 'cluster-1', nodes: 1, cluster: true },
-  { name: 'cluster-3', nodes: 3, cluster: true },
+  { name: 'embedded', nodes: 1, cluster: false, journal: 'sqlite' },
+  { name: 'embedded-cassandra', nodes: 1, cluster: false, journal: 'cassandra' },
+  { name: 'cluster-1', nodes: 1, cluster: true, journal: 'cassandra' },
+  { name: 'cluster-3', nodes: 3, cluster: true, journal: 'cassandra' },
 ];
+
+/** Whether the setup needs Kafka or Cassandra running. */
+export const needsServices = (spec: SetupSpec): boolean => spec.cluster || spec.journal === 'cassandra';
 
 /** A setup that did not come up; the message carries the failing node's log tail. */
 export class SetupFailed extends Error {}
@@ -67,18 +77,19 @@ export async function startSetup(
   const id = randomBytes(4).toString('hex');
   const prefix = `bench-${id}`;
   const keyspace = `bench_${id}`;
+  const cassandraEnv: Record<string, string> =
+    spec.journal === 'cassandra' ? { CAIRN_CASSANDRA_CONTACT_POINTS: o.services.cassandraContactPoints.join(','), CAIRN_CASSANDRA_KEYSPACE: keyspace } : {};
   const clusterEnv = (node: number): Record<string, string> =>
     spec.cluster
       ? {
+          ...cassandraEnv,
           CAIRN_KAFKA_BROKERS: o.services.kafkaBrokers.join(','),
-          CAIRN_CASSANDRA_CONTACT_POINTS: o.services.cassandraContactPoints.join(','),
           CAIRN_NODE_ID: `bench-${node}`,
           CAIRN_PARTITIONS: String(PARTITIONS),
           CAIRN_TOPIC_PREFIX: prefix,
-          CAIRN_CASSANDRA_KEYSPACE: keyspace,
         }
-      : {};
-  if (spec.cluster) o.disposers.add(() => removeClusterData(o.services, prefix, keyspace));
+      : cassandraEnv;
+  if (needsServices(spec)) o.disposers.add(() => removeClusterData(o.services, prefix, keyspace));
 
   const dataDirs = Array.from({ length: spec.nodes }, () => fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-cluster-')));
   const removeDirs = () => dataDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
@@ -94,12 +105,8 @@ export async function startSetup(
       cleanups: o.cleanups,
       timeoutMs: START_TIMEOUT_MS,
     });
-  // Node 1 alone first: it creates the cluster's topics, and the others then join a cluster that
-  // exists. Nodes that all start at once race to create the topics, and a loser may fail to start;
-  // that is a start-up matter, not what this benchmark measures.
-  const first = await Promise.allSettled([start(0)]);
-  const rest = first[0]!.status === 'fulfilled' ? await Promise.allSettled(dataDirs.slice(1).map((_, i) => start(i + 1))) : [];
-  const started = [...first, ...rest];
+  // All nodes at once, as an orchestrator starts them (the first creates the topics).
+  const started = await Promise.allSettled(dataDirs.map((_, i) => start(i)));
   const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = started.findIndex((r) => r.status === 'rejected');
   if (failed >= 0) {
@@ -140,8 +147,8 @@ export async function startSetup(
   return {
     spec,
     nodes,
-    describe: spec.cluster ? `${spec.nodes} node(s), ${PARTITIONS} shards` : 'SQLite, no Kafka',
-    names: spec.cluster ? `topics ${prefix}.*, keyspace ${keyspace}` : '',
+    describe: spec.cluster ? `${spec.nodes} node(s), ${PARTITIONS} shards` : spec.journal === 'cassandra' ? 'Cassandra, no Kafka' : 'SQLite, no Kafka',
+    names: spec.cluster ? `topics ${prefix}.*, keyspace ${keyspace}` : spec.journal === 'cassandra' ? `keyspace ${keyspace}` : '',
     died: () => died,
     stop,
   };

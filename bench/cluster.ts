@@ -1,13 +1,13 @@
 /**
- * The same offered load against three setups, one after the other in one run: one embedded Cairn
- * process (SQLite, as `npm start` runs it), a one-node cluster and a three-node cluster (Kafka
- * partitions as shards, Cassandra as the journal). The embedded setup measured in the same run is
+ * The same offered load against four setups, one after the other in one run: one embedded Cairn
+ * process (SQLite, as `npm start` runs it), the same with its journal in Cassandra, a one-node
+ * and a three-node cluster (Kafka partitions as shards, Cassandra as the journal). The embedded setup measured in the same run is
  * the baseline, so that the ratios hold even on a machine whose speed varies between runs.
  * A benchmark, not a test.
  *
  *   npm run bench:cluster                          # 600 players, 0.5 commands/s each, 30 s steady
  *   npx tsx bench/cluster.ts --quick               # 200 players, 10 s
- *   npx tsx bench/cluster.ts --setups embedded     # only some setups (embedded,cluster-1,cluster-3)
+ *   npx tsx bench/cluster.ts --setups embedded     # only some setups (embedded,embedded-cassandra,cluster-1,cluster-3)
  *
  * Options: --players N (600), --hunts H (ceil(N/100), so that hunts spread over the shards),
  * --rate R (0.5 offered commands/s per player), --duration S (30 s of steady play after the ramp),
@@ -26,7 +26,7 @@ import { buildBenchHunt } from './bench-hunt.js';
 import { limiterSettings } from './cairn-process.js';
 import { runLoad } from './cluster-load.js';
 import { printReport, type SetupOutcome } from './cluster-report.js';
-import { SETUPS, SetupFailed, servicePids, startSetup, type RunningSetup } from './cluster-setup.js';
+import { SETUPS, SetupFailed, needsServices, servicePids, startSetup, type RunningSetup } from './cluster-setup.js';
 import { REQUEST_TIMEOUT_MS, scriptRounds } from './player-script.js';
 import { openFileLimit } from './proc-kit.js';
 
@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: tsx bench/cluster.ts [--players N] [--hunts H] [--rate R] [--duration S] [--ramp C] [--setups embedded,cluster-1,cluster-3] [--quick]');
+  console.log('usage: tsx bench/cluster.ts [--players N] [--hunts H] [--rate R] [--duration S] [--ramp C] [--setups embedded,embedded-cassandra,cluster-1,cluster-3] [--quick]');
   process.exit(0);
 }
 
@@ -112,7 +112,7 @@ async function runSetup(spec: (typeof SETUPS)[number]): Promise<SetupOutcome> {
   disposerSets.add(disposers);
   let setup: RunningSetup | undefined;
   try {
-    const { services, pids } = spec.cluster ? await servicesUp() : { services: NO_SERVICES, pids: servicePids() };
+    const { services, pids } = needsServices(spec) ? await servicesUp() : { services: NO_SERVICES, pids: servicePids() };
     log(`${spec.name}: starting ${spec.nodes} Cairn process(es)`);
     setup = await startSetup(spec, { services, rate: RATE, definitionBytes: Buffer.byteLength(hunt.yaml), cleanups, disposers });
     log(`${spec.name}: ready at ${setup.nodes.map((n) => n.wsUrl).join(' ')} (pids ${setup.nodes.map((n) => n.pid).join(' ')})`);
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const services = selected.some((s) => s.cluster) ? (await servicesUp()).services : NO_SERVICES;
+  const services = selected.some(needsServices) ? (await servicesUp()).services : NO_SERVICES;
   const outcomes: SetupOutcome[] = [];
   for (const spec of selected) if (!interrupted) outcomes.push(await runSetup(spec));
 
