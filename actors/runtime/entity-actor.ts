@@ -68,6 +68,9 @@ export function spawnEntityActor<State, Command, Event>(
     let next = current;
     const outcomes: CommandOutcome<Event>[] = [];
     const stored: { readonly event: Event; readonly command: number }[] = [];
+    // Effects are idempotent (their commands are named after the event), so a repeated command
+    // runs its event's effects again: the node that first stored it may have died before they left.
+    const repeated: Event[] = [];
     const appends: Promise<void>[] = [];
     msg.commands.forEach((command, index) => {
       const decision = behaviour.decide(next.state, command);
@@ -75,6 +78,7 @@ export function spawnEntityActor<State, Command, Event>(
         outcomes.push({ ok: false, rejection: decision.rejection });
       } else if (decision.duplicate) {
         outcomes.push({ ok: true, event: decision.event, duplicate: true, seqNr: next.seqNr });
+        repeated.push(decision.event);
       } else {
         // nact numbers each persist call in call order, so the batch lands as consecutive events.
         appends.push(ctx.persist(recordOf(behaviour, decision.event)));
@@ -88,7 +92,7 @@ export function spawnEntityActor<State, Command, Event>(
     const failedAt = results.findIndex((r) => r.status === 'rejected');
     if (failedAt < 0) {
       dispatch(msg.replyTo, { outcomes, wakeAt: wakeAt(next.state) });
-      for (const { event } of stored) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
+      for (const event of [...repeated, ...stored.map((s) => s.event)]) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
       return next;
     }
     // Appends after a failed one fail too (the journal never leaves a gap), so what was stored is

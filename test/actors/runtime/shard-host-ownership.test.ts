@@ -42,6 +42,19 @@ describe('a shard host in a cluster node', () => {
     expect(await n.journal.readEvents('player:ana', 0, 10)).toEqual([]);
   });
 
+  it('a repeated command sends its event\'s side effects again, under the same command id (the first may have died with a node)', async () => {
+    const told: { commandId: string }[] = [];
+    const n = node({ tell: (_kind, _id, command) => told.push(command as { commandId: string }) });
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn());
+    const join = c.join('ana');
+    await n.host.execute('hunt', 'h1', join);
+    const again = await n.host.execute('hunt', 'h1', join);
+    expect(again).toMatchObject({ ok: true, duplicate: true });
+    expect(told).toHaveLength(2);
+    expect(told[1]!.commandId).toBe(told[0]!.commandId);
+  });
+
   it('passivates the entities of released shards once their work is done, keeps the others, and brings them back from the journal', async () => {
     const n = node();
     const c = commands();
