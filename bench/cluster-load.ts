@@ -9,6 +9,7 @@ import { sleep } from './bench-kit.js';
 import type { BenchHunt } from './bench-hunt.js';
 import { BENCH_SECRET } from './cairn-process.js';
 import type { RunningSetup } from './cluster-setup.js';
+import { serverMedians } from './server-histograms.js';
 import { closeWindow, cpuTotal, drain, emptyWindow, openWindow, ramp, steady, type WindowFigures } from './load-phases.js';
 import { Player, ScriptRun, bump, joinAsPlayer, spawnHunts, type LoadPhase } from './player-script.js';
 import { statusKb } from './proc-kit.js';
@@ -26,6 +27,8 @@ export interface LoadOptions {
 }
 
 export interface SetupFigures {
+  /** Medians of the servers' own histograms, by what they time. */
+  readonly serverMedians: Record<string, string>;
   name: string;
   describe: string;
   names: string;
@@ -135,6 +138,8 @@ export async function runLoad(setup: RunningSetup, o: LoadOptions): Promise<Setu
     log(`drained (${unanswered} actions still unanswered); closing ${clients.length} clients`);
     await stopPlayers();
 
+    // Before the stop: the nodes' own histograms die with them.
+    const medians = await serverMedians(nodes.map((node) => node.httpUrl));
     const died = setup.died();
     const unclean = await setup.stop();
     const warnings = new Map<string, number>();
@@ -161,6 +166,7 @@ export async function runLoad(setup: RunningSetup, o: LoadOptions): Promise<Setu
       idleRssKb,
       peakRssKb,
       warnings,
+      serverMedians: medians,
       // A node that died also shows as an unclean stop: say it once.
       problems: died ? [died] : unclean ? [unclean] : [],
     };

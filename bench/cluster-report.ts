@@ -61,6 +61,13 @@ export function printReport(outcomes: readonly SetupOutcome[], settings: readonl
     row('machine CPU % (all cores)', (f) => fixed(f.window.machineCpuPct, 0)),
   ]);
 
+  const withMedians = outcomes.flatMap((o) => (o.figures ? [o.figures] : []));
+  if (withMedians.length > 0) {
+    console.log('\nWhere the time goes: medians of the servers\' own histograms (whole run, all nodes)');
+    const labels = Object.keys(withMedians[0]!.serverMedians);
+    table(labels.map((label) => Object.fromEntries([['timed', label], ...withMedians.map((f) => [f.name, f.serverMedians[label]])])));
+  }
+
   const measured = outcomes.flatMap((o) => (o.figures ? [o.figures] : []));
   const codes = [...new Set(measured.flatMap((f) => [...f.errors.byCode.keys()]))].sort();
   console.log('\nErrors in the steady phase, by code');
