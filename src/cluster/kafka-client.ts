@@ -9,10 +9,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /**
- * kafkajs reports the normal course of a rebalance (a heartbeat answered "rebalancing", a
- * coordinator still loading after a broker start) as errors; they are part of every handoff.
+ * kafkajs logs, as errors, answers it then retries: the normal course of a rebalance (a heartbeat
+ * answered "rebalancing", a coordinator still loading), and partitions between leaders (a topic
+ * just created by another node, a leader election). Only what outlasts its retries is an error,
+ * and that reaches Cairn's own code, which logs it.
  */
-const ROUTINE = /rebalanc|coordinator is loading|not aware of this member|not the correct coordinator/i;
+const ROUTINE =
+  /rebalanc|coordinator is loading|not aware of this member|not the correct coordinator|not the leader for that topic-partition|does not host this topic-partition|topic creation errors|already exists/i;
 
 /** A kafkajs client that logs through the node's pino logger, with routine rebalance chatter at info. */
 export function createKafkaClient(options: { readonly brokers: readonly string[]; readonly clientId: string; readonly logger: Logger }): Kafka {
