@@ -56,5 +56,18 @@ export type AdminMessage =
   /** Subscribe to a hunt's staff updates (status, leaderboard, players, announcements). */
   | (Request & { readonly type: 'admin.watch'; readonly hunt: string });
 
-export type ClientMessage = PingMessage | PlayerMessage | AdminMessage;
+/**
+ * The operator role: the shards of a cluster. Pins, unpins, drains and undrains change the shard
+ * plan and answer with its new version once every node will honour it; the shards then move.
+ */
+export type OperatorMessage =
+  | (Request & { readonly type: 'shards.map' })
+  /** Moves `shard` to `node` and keeps it there while the node is alive and not drained. */
+  | (Request & { readonly type: 'shards.pin'; readonly shard: number; readonly node: string })
+  | (Request & { readonly type: 'shards.unpin'; readonly shard: number })
+  /** Moves every shard off `node` (its sockets are closed with 1012 once they are gone). */
+  | (Request & { readonly type: 'shards.drain'; readonly node: string })
+  | (Request & { readonly type: 'shards.undrain'; readonly node: string });
+
+export type ClientMessage = PingMessage | PlayerMessage | AdminMessage | OperatorMessage;
 export type ClientMessageType = ClientMessage['type'];

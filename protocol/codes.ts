@@ -16,6 +16,10 @@ export const ErrorCode = {
   /** The hunt file has mistakes, listed in `details`. */
   invalidDefinition: 'invalid-definition',
   internal: 'internal',
+  /** A shard operation on a server that is not a cluster node. */
+  notClustered: 'not-clustered',
+  /** The node named is not a live member of the cluster. */
+  unknownNode: 'unknown-node',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

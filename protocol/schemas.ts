@@ -10,6 +10,8 @@ import type { Role } from './server-messages.js';
 
 export const FieldLimits = {
   maxId: 2 ** 32 - 1,
+  /** Highest shard number (a cluster has at most 1024 partitions). */
+  maxShard: 1023,
   textName: 40,
   guess: 500,
   message: 500,
@@ -33,6 +35,8 @@ const int = (min: number, max: number) => z.int().min(min).max(max);
 // that a text the protocol lets through is never refused later for its length.
 const text = (max: number) => z.string().min(1).refine((s) => s.length <= max, `must be at most ${max} characters`);
 const entityId = z.string().regex(ENTITY_ID);
+/** A node's name in a cluster (CAIRN_NODE_ID). */
+const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const clueId = z.string().regex(CLUE_ID);
 
 const request = { id: int(0, FieldLimits.maxId) };
@@ -82,6 +86,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('admin.kick'), ...huntCommand, player: entityId, reason: text(FieldLimits.reason) }),
   z.strictObject({ type: z.literal('admin.status'), ...request, hunt: entityId }),
   z.strictObject({ type: z.literal('admin.watch'), ...request, hunt: entityId }),
+  z.strictObject({ type: z.literal('shards.map'), ...request }),
+  z.strictObject({ type: z.literal('shards.pin'), ...request, shard: int(0, FieldLimits.maxShard), node: nodeId }),
+  z.strictObject({ type: z.literal('shards.unpin'), ...request, shard: int(0, FieldLimits.maxShard) }),
+  z.strictObject({ type: z.literal('shards.drain'), ...request, node: nodeId }),
+  z.strictObject({ type: z.literal('shards.undrain'), ...request, node: nodeId }),
 ]);
 
 // The schemas and the hand-written types must describe the same messages.
@@ -92,6 +101,7 @@ const _typeFitsSchema = (m: ClientMessage): Parsed => m;
 const ANY: readonly Role[] = ['player', 'designer', 'operator'];
 const PLAYER: readonly Role[] = ['player'];
 const STAFF: readonly Role[] = ['designer', 'operator'];
+const OPERATOR: readonly Role[] = ['operator'];
 
 const ROLES = {
   ping: ANY,
@@ -111,6 +121,11 @@ const ROLES = {
   'admin.kick': STAFF,
   'admin.status': STAFF,
   'admin.watch': STAFF,
+  'shards.map': OPERATOR,
+  'shards.pin': OPERATOR,
+  'shards.unpin': OPERATOR,
+  'shards.drain': OPERATOR,
+  'shards.undrain': OPERATOR,
 } as const satisfies Record<ClientMessageType, readonly Role[]>;
 
 /** Every client message type. */

@@ -1,3 +1,4 @@
+import type { ShardMap } from './shard-map.js';
 import type { HuntChange, HuntSummary, PlayerView } from './views.js';
 import type { ErrorCode } from './codes.js';
 
@@ -60,6 +61,11 @@ export interface Results {
   'admin.kick': { readonly duplicate: boolean; readonly update: number };
   'admin.status': { readonly summary: HuntSummary };
   'admin.watch': { readonly summary: HuntSummary };
+  'shards.map': ShardMap;
+  'shards.pin': { readonly planVersion: number };
+  'shards.unpin': { readonly planVersion: number };
+  'shards.drain': { readonly planVersion: number };
+  'shards.undrain': { readonly planVersion: number };
 }
 
 export type ReplyMessage =

@@ -184,6 +184,11 @@ export class ShardHost {
     return leaving.length;
   }
 
+  /** The ids of the entities whose actors are in memory now (any kind). */
+  activeEntityIds(): string[] {
+    return [...this.activations.values()].map((a) => a.entityId);
+  }
+
   /** Entities whose actors are in memory now. */
   get activeEntities(): number {
     return this.activations.size;

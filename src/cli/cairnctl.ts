@@ -1,6 +1,7 @@
 /**
  * cairnctl: run hunts from a terminal. Talks to a Cairn server over its WebSocket protocol.
- * Exit codes: 0 done, 1 the server refused, 2 bad usage or input, 3 the server could not be reached.
+ * Exit codes: 0 done, 1 the server refused, 2 bad usage or input, 3 the server could not be reached,
+ * 4 a change was not applied within --timeout.
  */
 import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -8,6 +9,7 @@ import { formatDefinitionErrors, parseHuntDefinition } from '../../actors/defini
 import type { Role } from '../auth/tokens.js';
 import { asCliError, CliError, DEFAULT_URL, ExitCode, tokenFor, withClient, type ConnectionOptions } from './cli-connection.js';
 import { play } from './play.js';
+import { addShardCommands } from './shards-command.js';
 import { renderLeaderboard, renderSummary } from './render.js';
 
 const program = new Command('cairnctl')
@@ -139,6 +141,8 @@ program
       throw asCliError(error);
     }
   });
+
+addShardCommands(program, connection);
 
 async function main(): Promise<void> {
   try {

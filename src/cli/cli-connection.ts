@@ -10,8 +10,8 @@ export interface ConnectionOptions {
 
 export const DEFAULT_URL = 'ws://127.0.0.1:7420/ws';
 
-/** Exit codes: 1 the server refused, 2 bad usage or input, 3 the server could not be reached. */
-export const ExitCode = { refused: 1, usage: 2, unreachable: 3 } as const;
+/** Exit codes: 1 the server refused, 2 bad usage or input, 3 the server could not be reached, 4 a wait timed out. */
+export const ExitCode = { refused: 1, usage: 2, unreachable: 3, timeout: 4 } as const;
 
 export class CliError extends Error {
   constructor(

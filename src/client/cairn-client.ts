@@ -144,6 +144,11 @@ const IS_COMMAND: Readonly<Record<ClientMessageType, boolean>> = {
   'admin.kick': true,
   'admin.status': false,
   'admin.watch': false,
+  'shards.map': false,
+  'shards.pin': false,
+  'shards.unpin': false,
+  'shards.drain': false,
+  'shards.undrain': false,
 };
 
 const MAX_WIRE_ID = 2 ** 32 - 1;
@@ -489,6 +494,29 @@ export class CairnClient {
   /** Staff: receive the hunt's staff updates; watched again automatically after a reconnect. */
   watch(hunt: string): Promise<Results['admin.watch']> {
     return this.request({ type: 'admin.watch', hunt });
+  }
+
+  /** Operator: where the cluster's shards live, with their load. */
+  shardMap(): Promise<Results['shards.map']> {
+    return this.request({ type: 'shards.map' });
+  }
+
+  /** Operator: move `shard` to `node` and keep it there; resolves with the plan version once every node will honour it. */
+  pinShard(shard: number, node: string): Promise<Results['shards.pin']> {
+    return this.request({ type: 'shards.pin', shard, node });
+  }
+
+  unpinShard(shard: number): Promise<Results['shards.unpin']> {
+    return this.request({ type: 'shards.unpin', shard });
+  }
+
+  /** Operator: move every shard off `node`; its sockets are then closed with 1012. */
+  drainNode(node: string): Promise<Results['shards.drain']> {
+    return this.request({ type: 'shards.drain', node });
+  }
+
+  undrainNode(node: string): Promise<Results['shards.undrain']> {
+    return this.request({ type: 'shards.undrain', node });
   }
 
   private enqueue(message: Record<string, unknown>, options?: RequestOptions): Promise<unknown> {

@@ -11,6 +11,9 @@ import { createBreaker } from '../resilience/breaker.js';
 import { clusterTopics, ensureTopics } from './cluster-topics.js';
 import { createKafkaClient } from './kafka-client.js';
 import { Ownership } from './ownership.js';
+import type { ClusterState } from './plan/cluster-state.js';
+import { startOperatorPlan, type LocalLoad } from './plan/operator-plan.js';
+import type { ShardControl } from '../gateway/shard-control.js';
 import { ShardConsumer } from './shard-consumer.js';
 import { shardOf } from './shard-of.js';
 
@@ -20,11 +23,16 @@ export interface ClusterNode {
   readonly commands: KafkaCommandBus;
   readonly updates: KafkaUpdateBus;
   readonly ownership: Ownership;
+  /** Shard maps and operator plan changes, for the gateway. */
+  readonly shardControl: ShardControl;
+  /** The cluster's shared state: the operator plan and every node's latest report. */
+  readonly state: ClusterState;
   /**
-   * Joins the shard group with `host` running the shards; resolves once it has its assignment.
-   * `onFatal` is called if the shard consumer later stops for good.
+   * Joins the shard group with `host` running the shards; resolves once it has its assignment,
+   * and starts reporting the node's load. `onFatal` is called if the shard consumer later stops
+   * for good.
    */
-  serve(host: ShardHost, onFatal: (error: unknown) => void): Promise<void>;
+  serve(host: ShardHost, onFatal: (error: unknown) => void, load: Pick<LocalLoad, 'connections' | 'watchers'>): Promise<void>;
   /** Finishes the owned shards' work in flight, commits, leaves the group, passivates; gives up after `deadlineMs`. */
   handOver(deadlineMs: number): Promise<void>;
   /** Stops reading replies and updates and closes the Kafka clients (after handOver). */
@@ -112,13 +120,28 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
     logger,
   );
   let shards: ShardConsumer | undefined;
+  const plan = await startOperatorPlan({
+    kafka,
+    topics,
+    nodeId,
+    partitions: config.partitions,
+    producer: batching,
+    ownership,
+    logger,
+    onMoved: (moved) => {
+      metrics.shardMoves.inc(moved);
+      logger.info({ moved }, 'assigned the shards as the leader of the group');
+    },
+  });
 
   return {
     nodeId,
     commands,
     updates,
     ownership,
-    async serve(host, onFatal) {
+    shardControl: plan.control,
+    state: plan.state,
+    async serve(host, onFatal, load) {
       hosts.host = host;
       shards = new ShardConsumer(
         {
@@ -135,12 +158,15 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
           // that each may take up to the command timeout.
           rebalanceTimeoutMs: Math.max(30_000, 3 * config.commandTimeoutMs),
           onFatal: (error) => onFatal(error),
+          assigner: plan.assigner,
           metrics,
           logger,
         },
         host,
       );
       await shards.start();
+      const consumer = shards;
+      plan.startReporting({ ...load, activeEntityIds: () => host.activeEntityIds(), shardStats: () => consumer.shardStats });
     },
     async handOver(deadlineMs) {
       // Kafka gone must not keep the sockets from closing: after the deadline the session
@@ -151,6 +177,7 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
       clearTimeout(timer);
     },
     async close() {
+      await plan.close();
       commands.close();
       await updates.sent();
       await Promise.allSettled(tails.map((tail) => tail.stop()));

@@ -9,6 +9,8 @@ export interface ClusterTopics {
   readonly updates: string;
   /** The consumer group whose members own the shards. */
   readonly shardGroup: string;
+  /** Compacted: the operator plan and each node's latest report. */
+  readonly state: string;
   /** Replies to the node named `nodeId` (one partition; only that node reads it). */
   replies(nodeId: string): string;
 }
@@ -18,6 +20,7 @@ export function clusterTopics(prefix: string): ClusterTopics {
     commands: `${prefix}.commands`,
     updates: `${prefix}.updates`,
     shardGroup: `${prefix}.shards`,
+    state: `${prefix}.state`,
     replies: (nodeId) => `${prefix}.replies.${nodeId}`,
   };
 }
@@ -46,6 +49,8 @@ export async function ensureTopics(
     { topic: topics.commands, numPartitions: options.partitions },
     { topic: topics.updates, numPartitions: options.partitions },
     { topic: topics.replies(options.nodeId), numPartitions: 1 },
+    // One partition: every node reads the plan's versions in one order.
+    { topic: topics.state, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));
@@ -58,8 +63,8 @@ export async function ensureTopics(
         if (!/already exists/i.test(String((error as Error).message) + JSON.stringify((error as { errors?: unknown }).errors ?? ''))) throw error;
       });
   }
-  const metadata = await settledMetadata(admin, [topics.commands, topics.updates, topics.replies(options.nodeId)]);
-  for (const topic of metadata.topics.filter((t) => t.name !== topics.replies(options.nodeId))) {
+  const metadata = await settledMetadata(admin, [topics.commands, topics.updates, topics.replies(options.nodeId), topics.state]);
+  for (const topic of metadata.topics.filter((t) => t.name === topics.commands || t.name === topics.updates)) {
     if (topic.partitions.length !== options.partitions) throw new PartitionCountMismatch(topic.name, topic.partitions.length, options.partitions);
   }
 }

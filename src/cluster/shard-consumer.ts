@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
 import type { ShardHost } from '../../actors/runtime/shard-host.js';
 import { EntityKind } from '../../actors/entity-kinds.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
@@ -27,6 +27,8 @@ export interface ShardConsumerOptions {
   readonly rebalanceTimeoutMs: number;
   /** The consumer stopped for good (kafkajs gave up): the node no longer serves its shards. */
   readonly onFatal: (error: unknown) => void;
+  /** Decides which member owns which shard (the operator plan's assigner). Default: kafkajs's round robin. */
+  readonly assigner?: PartitionAssigner;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -45,6 +47,8 @@ type ReplyBody = { outcome: unknown } | { view: unknown } | { error: WireError }
 export class ShardConsumer {
   readonly #consumer: Consumer;
   #inFlight = 0;
+  readonly #lag = new Map<number, number>();
+  readonly #handled = new Map<number, number>();
   readonly #slotFreed = new Set<() => void>();
   /** Set when a heartbeat said the group is rebalancing: every batch stops taking commands. */
   #revoking: unknown;
@@ -61,7 +65,13 @@ export class ShardConsumer {
       rebalanceTimeout: options.rebalanceTimeoutMs,
       maxWaitTimeInMs: 500,
       retry: { retries: Number.MAX_SAFE_INTEGER },
+      ...(options.assigner ? { partitionAssigners: [options.assigner] } : {}),
     });
+  }
+
+  /** Per shard: commands waiting as of its last batch, and commands run since this node started. */
+  get shardStats(): { readonly lag: ReadonlyMap<number, number>; readonly handled: ReadonlyMap<number, number> } {
+    return { lag: this.#lag, handled: this.#handled };
   }
 
   /** Joins the group and resolves once this node has its first assignment (it may be empty). */
@@ -128,7 +138,11 @@ export class ShardConsumer {
       // commands come back as duplicates, which send their events again.
       await this.#whileBeating(Promise.all([this.options.updates.sent(), this.options.told()]), beat);
       resolveOffset(last);
-      this.options.metrics.shardLag.set({ shard: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+      const lag = Math.max(0, Number(batch.highWatermark) - Number(last) - 1);
+      this.#lag.set(batch.partition, lag);
+      this.#handled.set(batch.partition, (this.#handled.get(batch.partition) ?? 0) + started.length);
+      this.options.metrics.shardLag.set({ shard: String(batch.partition) }, lag);
+      this.options.metrics.shardCommands.inc({ shard: String(batch.partition) }, started.length);
     }
     if (this.#revoking !== undefined) throw this.#revoking;
   }

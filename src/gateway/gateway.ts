@@ -51,12 +51,25 @@ export class Gateway {
     this.accepting = false;
   }
 
-  /** Waits up to `graceMs` for requests in flight, then closes every socket with `code`. */
-  async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
-    this.stopAccepting();
+  /** Takes connections again (a drained node back in service). */
+  resumeAccepting(): void {
+    this.accepting = true;
+  }
+
+  /**
+   * Waits up to `graceMs` for requests in flight, then closes every socket with `code`; the
+   * gateway stays up (a drained node tells its players to go elsewhere).
+   */
+  async closeSessions(code: number, reason: string, graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
     while ([...this.sessions].some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const session of this.sessions) session.close(code, reason);
+  }
+
+  /** Stops taking connections, closes every socket (see closeSessions) and stops for good. */
+  async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
+    this.stopAccepting();
+    await this.closeSessions(code, reason, graceMs);
     clearInterval(this.heartbeat);
     this.wss.close();
   }

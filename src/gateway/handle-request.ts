@@ -1,6 +1,7 @@
 import type { ClientMessage } from '../../protocol/client-messages.js';
 import type { Results } from '../../protocol/server-messages.js';
 import { adminCommand, status, watch } from './admin-requests.js';
+import { operatorRequest } from './operator-requests.js';
 import { hint, join, leave, resume, submit } from './player-requests.js';
 import type { Session } from './session.js';
 
@@ -23,6 +24,12 @@ export async function handleRequest(session: Session, message: ClientMessage): P
       return status(session, message);
     case 'admin.watch':
       return watch(session, message);
+    case 'shards.map':
+    case 'shards.pin':
+    case 'shards.unpin':
+    case 'shards.drain':
+    case 'shards.undrain':
+      return operatorRequest(session, message);
     default:
       return adminCommand(session, message);
   }

@@ -50,6 +50,11 @@ export class HuntReplicas {
     return replica;
   }
 
+  /** Sockets watching each hunt this gateway holds a replica of. */
+  watchers(): ReadonlyMap<string, number> {
+    return this.users;
+  }
+
   release(huntId: string): void {
     const left = (this.users.get(huntId) ?? 1) - 1;
     if (left > 0) {

@@ -10,9 +10,11 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** Values read when Prometheus scrapes, from parts created after the metrics. */
 export interface MetricSources {
   activeActors: () => number;
+  /** Active entities per shard (a cluster node; empty otherwise). */
+  entitiesByShard: () => ReadonlyMap<number, number>;
 }
 
-export function createMetrics(sources: MetricSources = { activeActors: () => 0 }) {
+export function createMetrics(sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map() }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cairn_process_' });
   const r = [registry];
@@ -67,6 +69,27 @@ export function createMetrics(sources: MetricSources = { activeActors: () => 0 }
       help: 'Commands waiting in a shard this node owns (high watermark minus the next offset), as of its last batch',
       labelNames: ['shard'],
       registers: r,
+    }),
+    shardMoves: new Counter({
+      name: 'cairn_shard_moves_total',
+      help: 'Shards that changed owner in the assignments this node computed as the group leader',
+      registers: r,
+    }),
+    shardCommands: new Counter({
+      name: 'cairn_shard_commands_total',
+      help: 'Commands this node ran, by shard (its rate is the shard\'s load)',
+      labelNames: ['shard'],
+      registers: r,
+    }),
+    shardEntities: new Gauge({
+      name: 'cairn_shard_entities',
+      help: 'Entities active on this node, by shard',
+      labelNames: ['shard'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [shard, count] of sources.entitiesByShard()) this.set({ shard: String(shard) }, count);
+      },
     }),
     busProduceSeconds: new Histogram({
       name: 'cairn_bus_produce_duration_seconds',

@@ -17,7 +17,10 @@ import { HuntReplicas } from '../gateway/hunt-replicas.js';
 import { TokenBuckets } from '../gateway/token-bucket.js';
 import { createJournalPersistenceEngine } from '../journal/journal-persistence-engine.js';
 import type { Logger } from '../observability/logger.js';
-import { createMetrics } from '../observability/metrics.js';
+import { createMetrics, type MetricSources } from '../observability/metrics.js';
+import { shardOf } from '../cluster/shard-of.js';
+import { watchDrain } from './drain-watch.js';
+import { createEmbeddedShardControl } from './embedded-shard-control.js';
 import { createHttpServer } from './http-server.js';
 import { openJournal } from './open-journal.js';
 
@@ -38,7 +41,7 @@ export interface RunningServer {
  * node of a cluster (CAIRN_KAFKA_BROKERS set).
  */
 export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
-  const sources = { activeActors: () => 0 };
+  const sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map() };
   const metrics = createMetrics(sources);
   const { journal, where: journalPath } = await openJournal(config, metrics, logger);
   const cluster = config.kafkaBrokers ? await joinCluster(config, metrics, logger) : undefined;
@@ -72,6 +75,13 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     },
   });
   sources.activeActors = () => host.activeEntities;
+  if (cluster) {
+    sources.entitiesByShard = () => {
+      const counts = new Map<number, number>();
+      for (const id of host.activeEntityIds()) counts.set(shardOf(id, config.partitions), (counts.get(shardOf(id, config.partitions)) ?? 0) + 1);
+      return counts;
+    };
+  }
   const commands = cluster?.commands ?? createLocalCommandBus(host);
   const replicas = new HuntReplicas(journal, updates, async (huntId) => {
     // Waking the hunt on its owner (re)arms its timers there.
@@ -82,9 +92,10 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       return undefined;
     }
   });
-  const gateway = new Gateway({
+  const gateway: Gateway = new Gateway({
     ctx: {
       commands,
+      shards: cluster?.shardControl ?? createEmbeddedShardControl({ connections: (): number => gateway.connections, entities: () => host.activeEntities }),
       replicas,
       journal,
       guesses: new TokenBuckets(config.guessesPerSecond, config.guessBurst),
@@ -102,11 +113,36 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     huntsOf: async (playerId) => (await commands.query(playerBehaviour.kind, playerId, 'memberships')) as WelcomeMessage['hunts'],
   });
   let ready = false;
-  await cluster?.serve(host, (error) => {
-    // The node cannot take commands any more: say so, so that load balancers move players away.
-    ready = false;
-    logger.fatal({ err: error }, 'the shard consumer stopped for good: this node no longer serves; restart it');
-  });
+  await cluster?.serve(
+    host,
+    (error) => {
+      // The node cannot take commands any more: say so, so that load balancers move players away.
+      ready = false;
+      logger.fatal({ err: error }, 'the shard consumer stopped for good: this node no longer serves; restart it');
+    },
+    { connections: () => gateway.connections, watchers: () => replicas.watchers() },
+  );
+  const stopDrainWatch = cluster
+    ? watchDrain({
+        nodeId: cluster.nodeId,
+        plan: () => cluster.state.plan,
+        ownedShards: () => cluster.ownership.shards.length,
+        stopServing: () => {
+          logger.info('drained by the operator plan: taking no new connections, waiting for the shards to move');
+          ready = false;
+          gateway.stopAccepting();
+        },
+        sendPlayersAway: async () => {
+          logger.info('drained: every shard has moved; sending the players to other nodes (1012)');
+          await gateway.closeSessions(CloseCode.serviceRestart, 'node drained: reconnect and resume', config.shutdownGraceMs);
+        },
+        serveAgain: () => {
+          logger.info('undrained by the operator plan: serving again');
+          gateway.resumeAccepting();
+          ready = true;
+        },
+      })
+    : () => undefined;
 
   const http = createHttpServer({
     gateway,
@@ -132,6 +168,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     journalPath,
     async stop() {
       ready = false;
+      stopDrainWatch();
       // Shards first: their commands finish and move to other nodes while this node's sockets can
       // still hear the answers; then the sockets go, and their players resume elsewhere.
       await cluster?.handOver(config.shutdownGraceMs);

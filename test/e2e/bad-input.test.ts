@@ -252,14 +252,19 @@ describe('roles', () => {
     'admin.kick': { type: 'admin.kick', hunt: HUNT, commandId: 'role-kick', player: 'pat', reason: 'because' },
     'admin.status': { type: 'admin.status', hunt: HUNT },
     'admin.watch': { type: 'admin.watch', hunt: HUNT },
+    'shards.map': { type: 'shards.map' },
+    'shards.pin': { type: 'shards.pin', shard: 0, node: 'node-1' },
+    'shards.unpin': { type: 'shards.unpin', shard: 0 },
+    'shards.drain': { type: 'shards.drain', node: 'node-1' },
+    'shards.undrain': { type: 'shards.undrain', node: 'node-1' },
   };
 
-  it('a player sending every admin.* message gets forbidden for each, and staff sending player messages too', async () => {
+  it('a player sending every admin.* and shards.* message gets forbidden for each, and staff sending player and operator messages too', async () => {
     expect(Object.keys(valid).sort()).toEqual([...CLIENT_MESSAGE_TYPES].sort());
     const player = await open('pat'); // in the hunt: only the role stands in the way
     const designer = await open('role-dee', 'designer');
-    const adminTypes = CLIENT_MESSAGE_TYPES.filter((t) => t.startsWith('admin.'));
-    expect(adminTypes).toHaveLength(11);
+    const adminTypes = CLIENT_MESSAGE_TYPES.filter((t) => t.startsWith('admin.') || t.startsWith('shards.'));
+    expect(adminTypes).toHaveLength(16);
     for (const type of adminTypes) {
       expect(await player.fails(valid[type]), type).toMatchObject({ code: 'forbidden', retriable: false });
     }

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { EXAMPLE_HUNT_FILE, ROOT } from './hunts.js';
+import { cairnctl } from './cairnctl-process.js';
+import { EXAMPLE_HUNT_FILE } from './hunts.js';
 import { RawClient } from './raw-client.js';
 import { disposeServer, freePort, removeDir, startServerProcess, TEST_SECRET, type ServerProcess } from './server-process.js';
 
@@ -11,24 +11,6 @@ import { disposeServer, freePort, removeDir, startServerProcess, TEST_SECRET, ty
 
 let server: ServerProcess;
 let scratch: string;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `cairnctl args...` (from the sources) and resolves with its exit code and output. */
-function cairnctl(args: readonly string[]): Promise<Run> {
-  const env = { ...process.env };
-  for (const name of ['CAIRN_URL', 'CAIRN_TOKEN', 'CAIRN_TOKEN_SECRET']) delete env[name];
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/cairnctl.ts'), ...args], { cwd: ROOT, env, timeout: 25_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** The connection options every command gets: this server, and the secret it checks tokens with. */
 const on = () => ['--url', server.wsUrl, '--secret', TEST_SECRET];

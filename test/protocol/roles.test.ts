@@ -5,6 +5,7 @@ import { isClientMessageType } from '../../protocol/schemas.js';
 const ANY: Role[] = ['player', 'designer', 'operator'];
 const PLAYER: Role[] = ['player'];
 const STAFF: Role[] = ['designer', 'operator'];
+const OPERATOR: Role[] = ['operator'];
 
 const expected: Record<ClientMessageType, Role[]> = {
   ping: ANY,
@@ -24,6 +25,11 @@ const expected: Record<ClientMessageType, Role[]> = {
   'admin.kick': STAFF,
   'admin.status': STAFF,
   'admin.watch': STAFF,
+  'shards.map': OPERATOR,
+  'shards.pin': OPERATOR,
+  'shards.unpin': OPERATOR,
+  'shards.drain': OPERATOR,
+  'shards.undrain': OPERATOR,
 };
 
 describe('roleOf', () => {

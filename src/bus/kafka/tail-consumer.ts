@@ -15,7 +15,13 @@ export interface TailConsumer {
  */
 export async function startTailConsumer(
   kafka: Kafka,
-  options: { readonly topic: string; readonly groupPrefix: string; readonly onMessage: (message: KafkaMessage, partition: number) => void },
+  options: {
+    readonly topic: string;
+    readonly groupPrefix: string;
+    /** Read what the topic holds already too (a compacted topic of current values). Default false. */
+    readonly fromBeginning?: boolean;
+    readonly onMessage: (message: KafkaMessage, partition: number) => void;
+  },
 ): Promise<TailConsumer> {
   const consumer: Consumer = kafka.consumer({
     groupId: `${options.groupPrefix}.${randomUUID()}`,
@@ -27,7 +33,7 @@ export async function startTailConsumer(
   const fetched = new Promise<void>((resolve) => (firstFetch = resolve));
   const removeListener = consumer.on(consumer.events.FETCH, () => firstFetch());
   await consumer.connect();
-  await retryWhileSettling(() => consumer.subscribe({ topic: options.topic, fromBeginning: false }));
+  await retryWhileSettling(() => consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? false }));
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: 1,
