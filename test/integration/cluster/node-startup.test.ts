@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectClient, httpGet } from '../../e2e/sdk-client.js';
+import { shardOf } from '../../../src/cluster/shard-of.js';
 import { steadyHunt } from './steady-play.js';
 import { startServerProcess } from '../../e2e/server-process.js';
 import { startCluster, type TestCluster } from './cluster-nodes.js';
@@ -51,5 +52,9 @@ describe('a cluster node starting and reporting', () => {
     expect(metrics).toMatch(/^cairn_bus_consume_delay_seconds_count\{topic="replies"\} [1-9]/m);
     expect(metrics).toMatch(/^cairn_commands_deduplicated_total\{kind="hunt"\} 1$/m);
     expect(metrics).toMatch(/^cairn_shard_handoff_duration_seconds_count\{phase="rebalance"\}/m);
+    // The load view: per shard, what runs here.
+    const shard = shardOf('metrics-hunt', 6);
+    expect(metrics).toMatch(new RegExp(`^cairn_shard_entities\\{shard="${shard}"\\} [1-9]`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^cairn_shard_commands_total\\{shard="${shard}"\\} [1-9]`, 'm'));
   });
 });
