@@ -78,6 +78,17 @@ export const clientFrames: readonly RecordedFrame[] = [
   // {"type":"admin.watch","id":4294967295,"hunt":"old-town"}: the largest id, as uint32
   frame('admin.watch', { type: 'admin.watch', id: 4294967295, hunt: 'old-town' },
     '83 a474797065 ab61646d696e2e7761746368 a26964 ceffffffff a468756e74 a86f6c642d746f776e'),
+  // {"type":"shards.map","id":19}
+  frame('shards.map', { type: 'shards.map', id: 19 }, '82 a474797065 aa7368617264732e6d6170 a26964 13'),
+  // {"type":"shards.pin","id":20,"shard":7,"node":"node-2"}
+  frame('shards.pin', { type: 'shards.pin', id: 20, shard: 7, node: 'node-2' },
+    '84 a474797065 aa7368617264732e70696e a26964 14 a57368617264 07 a46e6f6465 a66e6f64652d32'),
+  // {"type":"shards.unpin","id":21,"shard":300}: a shard above 255, as uint16
+  frame('shards.unpin', { type: 'shards.unpin', id: 21, shard: 300 }, '83 a474797065 ac7368617264732e756e70696e a26964 15 a57368617264 cd012c'),
+  // {"type":"shards.drain","id":22,"node":"node-3"}
+  frame('shards.drain', { type: 'shards.drain', id: 22, node: 'node-3' }, '83 a474797065 ac7368617264732e647261696e a26964 16 a46e6f6465 a66e6f64652d33'),
+  // {"type":"shards.undrain","id":23,"node":"node-3"}
+  frame('shards.undrain', { type: 'shards.undrain', id: 23, node: 'node-3' }, '83 a474797065 ae7368617264732e756e647261696e a26964 17 a46e6f6465 a66e6f64652d33'),
 ];
 
 /** Client frames as other encoders may write them: wider formats than needed are fine. */
