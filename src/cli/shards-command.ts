@@ -40,7 +40,7 @@ async function waitUntil(client: CairnClient, applied: (map: ShardMap) => string
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
     else if (waiting !== last) process.stderr.write(`${line}\n`);
     last = waiting;
-    if (Date.now() - started > timeoutS * 1000) throw new CliError(`${what}: not applied after ${timeoutS} s (${waiting}); the plan is saved, the cluster may still apply it`, ExitCode.timeout);
+    if (Date.now() - started >= timeoutS * 1000) throw new CliError(`${what}: not applied after ${timeoutS} s (${waiting}); the plan is saved, the cluster may still apply it`, ExitCode.timeout);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -50,7 +50,18 @@ export async function ensureTopics(
     { topic: topics.updates, numPartitions: options.partitions },
     { topic: topics.replies(options.nodeId), numPartitions: 1 },
     // One partition: every node reads the plan's versions in one order.
-    { topic: topics.state, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    {
+      topic: topics.state,
+      numPartitions: 1,
+      // Nodes report every second: roll segments often so compaction keeps the topic small and a
+      // starting node reads little; a gone node's tombstone is dropped after a minute.
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'segment.ms', value: '60000' },
+        { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+        { name: 'delete.retention.ms', value: '60000' },
+      ],
+    },
   ];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
+import { PartitionAssigners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import type { ShardHost } from '../../actors/runtime/shard-host.js';
 import { EntityKind } from '../../actors/entity-kinds.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
@@ -65,7 +65,9 @@ export class ShardConsumer {
       rebalanceTimeout: options.rebalanceTimeoutMs,
       maxWaitTimeInMs: 500,
       retry: { retries: Number.MAX_SAFE_INTEGER },
-      ...(options.assigner ? { partitionAssigners: [options.assigner] } : {}),
+      // The plan's assigner first; round robin too, so that a node of an older version (which
+      // offers only that) can still join the group during a rolling upgrade.
+      ...(options.assigner ? { partitionAssigners: [options.assigner, PartitionAssigners.roundRobin] } : {}),
     });
   }
 

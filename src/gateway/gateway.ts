@@ -57,13 +57,15 @@ export class Gateway {
   }
 
   /**
-   * Waits up to `graceMs` for requests in flight, then closes every socket with `code`; the
-   * gateway stays up (a drained node tells its players to go elsewhere).
+   * Waits up to `graceMs` for requests in flight, then closes every socket with `code`, except
+   * those whose role `spare` keeps; the gateway stays up (a drained node tells its players to go
+   * elsewhere).
    */
-  async closeSessions(code: number, reason: string, graceMs: number): Promise<void> {
+  async closeSessions(code: number, reason: string, graceMs: number, spare: (role: string) => boolean = () => false): Promise<void> {
+    const closing = [...this.sessions].filter((s) => !spare(s.identity.role));
     const deadline = Date.now() + graceMs;
-    while ([...this.sessions].some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const session of this.sessions) session.close(code, reason);
+    while (closing.some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const session of closing) session.close(code, reason);
   }
 
   /** Stops taking connections, closes every socket (see closeSessions) and stops for good. */

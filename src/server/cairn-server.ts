@@ -112,12 +112,14 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     maxFrameBytes: config.maxFrameBytes,
     huntsOf: async (playerId) => (await commands.query(playerBehaviour.kind, playerId, 'memberships')) as WelcomeMessage['hunts'],
   });
-  let ready = false;
+  // Ready = listening, and neither stopping, nor drained by the operator plan, nor broken.
+  const health = { listening: false, stopping: false, drained: false, fatal: false };
+  const isReady = () => health.listening && !health.stopping && !health.drained && !health.fatal;
   await cluster?.serve(
     host,
     (error) => {
       // The node cannot take commands any more: say so, so that load balancers move players away.
-      ready = false;
+      health.fatal = true;
       logger.fatal({ err: error }, 'the shard consumer stopped for good: this node no longer serves; restart it');
     },
     { connections: () => gateway.connections, watchers: () => replicas.watchers() },
@@ -129,17 +131,18 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
         ownedShards: () => cluster.ownership.shards.length,
         stopServing: () => {
           logger.info('drained by the operator plan: taking no new connections, waiting for the shards to move');
-          ready = false;
+          health.drained = true;
           gateway.stopAccepting();
         },
         sendPlayersAway: async () => {
           logger.info('drained: every shard has moved; sending the players to other nodes (1012)');
-          await gateway.closeSessions(CloseCode.serviceRestart, 'node drained: reconnect and resume', config.shutdownGraceMs);
+          // Operators stay: their tools watch the drain finish from here.
+          await gateway.closeSessions(CloseCode.serviceRestart, 'node drained: reconnect and resume', config.shutdownGraceMs, (role) => role === 'operator');
         },
         serveAgain: () => {
           logger.info('undrained by the operator plan: serving again');
-          gateway.resumeAccepting();
-          ready = true;
+          health.drained = false;
+          if (!health.stopping) gateway.resumeAccepting();
         },
       })
     : () => undefined;
@@ -147,7 +150,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
   const http = createHttpServer({
     gateway,
     registry: metrics.registry,
-    isReady: () => ready,
+    isReady,
     cluster: () =>
       cluster
         ? { mode: 'cluster', nodeId: cluster.nodeId, partitions: config.partitions, owned: cluster.ownership.shards }
@@ -157,7 +160,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     http.once('error', reject);
     http.listen(config.port, config.host, () => resolve());
   });
-  ready = true;
+  health.listening = true;
   const port = (http.address() as AddressInfo).port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -167,7 +170,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     port,
     journalPath,
     async stop() {
-      ready = false;
+      health.stopping = true;
       stopDrainWatch();
       // Shards first: their commands finish and move to other nodes while this node's sockets can
       // still hear the answers; then the sockets go, and their players resume elsewhere.

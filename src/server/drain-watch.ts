@@ -44,6 +44,8 @@ export function watchDrain(target: DrainTarget): () => void {
       busy = false;
     }
   };
+  // At once too: a node restarting while drained must not take players even for a moment.
+  void check();
   const timer = setInterval(() => void check(), CHECK_EVERY_MS);
   timer.unref();
   return () => clearInterval(timer);

@@ -47,12 +47,13 @@ describe('the shard map and plan changes of a cluster node', () => {
   it('records a change as the next plan version, waits to read it back, then rebalances', async () => {
     const { state, control, written, rebalanced } = setUp();
     feed(state, nodeKey('a'), report('a', [0, 1, 2, 3]));
-    expect(await control.change({ type: 'pin', shard: 2, node: 'a' })).toBe(1);
+    feed(state, nodeKey('b'), report('b', []));
+    expect(await control.change({ type: 'pin', shard: 2, node: 'b' })).toBe(1);
     expect(await control.change({ type: 'drain', node: 'a' })).toBe(2);
     expect(written.map((p) => p.version)).toEqual([1, 2]);
     expect(rebalanced).toEqual([1, 2]);
-    expect(control.map()).toMatchObject({ planVersion: 2, pins: { '2': 'a' }, drained: ['a'] });
-    expect(control.map().shards[2]).toMatchObject({ pinnedTo: 'a' });
+    expect(control.map()).toMatchObject({ planVersion: 2, pins: { '2': 'b' }, drained: ['a'] });
+    expect(control.map().shards[2]).toMatchObject({ pinnedTo: 'b' });
   });
 
   it('refuses a shard out of range and a node that is not live, changing nothing', async () => {
@@ -62,6 +63,40 @@ describe('the shard map and plan changes of a cluster node', () => {
     await expect(control.change({ type: 'pin', shard: 4, node: 'a' })).rejects.toMatchObject({ code: 'bad-request', retriable: false });
     await expect(control.change({ type: 'drain', node: 'gone' })).rejects.toMatchObject({ code: 'unknown-node' });
     expect(written).toEqual([]);
+  });
+
+  it('refuses to pin to a drained node and to drain the last node serving', async () => {
+    const { state, control } = setUp();
+    feed(state, nodeKey('a'), report('a', [0, 1]));
+    feed(state, nodeKey('b'), report('b', [2, 3]));
+    await control.change({ type: 'drain', node: 'b' });
+    await expect(control.change({ type: 'pin', shard: 0, node: 'b' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/b is drained/) });
+    await expect(control.change({ type: 'drain', node: 'a' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/last node serving/) });
+  });
+
+  it('makes its change again when another write of the same version got in first', async () => {
+    const state = new ClusterState();
+    let raced = false;
+    const written: ShardPlan[] = [];
+    const control = createClusterShardControl({
+      partitions: 4,
+      state,
+      publishPlan: async (plan) => {
+        written.push(plan);
+        // Another operator's plan of the same version lands after this one: it wins.
+        feed(state, PLAN_KEY, plan);
+        if (!raced) {
+          raced = true;
+          feed(state, PLAN_KEY, { version: plan.version, pins: {}, drained: ['x'] });
+        }
+      },
+      rebalance: () => undefined,
+      now: () => NOW,
+    });
+    feed(state, nodeKey('a'), report('a', [0, 1, 2, 3]));
+    expect(await control.change({ type: 'pin', shard: 1, node: 'a' })).toBe(2);
+    expect(written.map((p) => p.version)).toEqual([1, 2]);
+    expect(state.plan).toEqual({ version: 2, pins: { '1': 'a' }, drained: ['x'] });
   });
 
   it('keeps the newest plan when an older version arrives late, and skips malformed records', () => {

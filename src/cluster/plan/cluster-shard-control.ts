@@ -4,7 +4,7 @@ import type { ShardControl } from '../../gateway/shard-control.js';
 import type { ClusterState } from './cluster-state.js';
 import { applyPlanChange, type PlanChange, type ShardPlan } from './shard-plan.js';
 
-/** A node that has not reported for this long is taken for gone, ms. */
+/** A node that has not reported for this long is taken for gone, ms (the reporter's clock). */
 const LIVE_WITHIN_MS = 10_000;
 
 export interface ClusterShardControlOptions {
@@ -12,8 +12,8 @@ export interface ClusterShardControlOptions {
   readonly state: ClusterState;
   /** Writes the plan to the state topic. */
   readonly publishPlan: (plan: ShardPlan) => Promise<void>;
-  /** Makes the group rebalance with the plan of that version. */
-  readonly rebalance: (planVersion: number) => Promise<void>;
+  /** Makes the group rebalance with the plan of that version (in the background). */
+  readonly rebalance: (planVersion: number) => void;
   readonly now?: () => number;
 }
 
@@ -62,21 +62,34 @@ export function createClusterShardControl(options: ClusterShardControlOptions): 
     },
 
     async change(change: PlanChange): Promise<number> {
+      const live = liveNodes();
+      const current = options.state.plan;
       if ((change.type === 'pin' || change.type === 'unpin') && change.shard >= options.partitions) {
         throw new CairnError('bad-request', `shard ${change.shard} does not exist: the cluster has shards 0-${options.partitions - 1}`, { retriable: false });
       }
-      if ((change.type === 'pin' || change.type === 'drain') && !liveNodes().has(change.node)) {
-        throw new CairnError('unknown-node', `no live node is called ${JSON.stringify(change.node)} (live: ${[...liveNodes()].sort().join(', ')})`, {
-          retriable: false,
-        });
+      if ((change.type === 'pin' || change.type === 'drain') && !live.has(change.node)) {
+        throw new CairnError('unknown-node', `no live node is called ${JSON.stringify(change.node)} (live: ${[...live].sort().join(', ')})`, { retriable: false });
       }
-      const plan = applyPlanChange(options.state.plan, change);
-      await options.publishPlan(plan);
-      if (!(await options.state.waitForPlan(plan.version, 10_000))) {
-        throw new CairnError('timeout', 'the plan was written but not read back in time: check `shards.map` and retry', { retriable: true });
+      if (change.type === 'pin' && current.drained.includes(change.node)) {
+        throw new CairnError('bad-request', `${change.node} is drained: undrain it before pinning shards to it`, { retriable: false });
       }
-      await options.rebalance(plan.version);
-      return plan.version;
+      if (change.type === 'drain' && [...live].every((node) => node === change.node || current.drained.includes(node))) {
+        throw new CairnError('bad-request', `${change.node} is the last node serving: draining it would leave the shards nowhere to go`, { retriable: false });
+      }
+      // Built on the newest plan this node has read; if another write got in first (or this node
+      // was behind), what is read back differs and the change is made again on top of it.
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const plan = applyPlanChange(options.state.plan, change);
+        await options.publishPlan(plan);
+        if (!(await options.state.waitForPlan(plan.version, 10_000))) {
+          throw new CairnError('timeout', 'the plan was written but not read back in time: check `shards.map` and retry', { retriable: true });
+        }
+        if (JSON.stringify(options.state.plan) !== JSON.stringify(plan)) continue;
+        // The rebalance runs on; the caller watches the map to see it applied.
+        options.rebalance(plan.version);
+        return plan.version;
+      }
+      throw new CairnError('timeout', 'other plan changes kept getting in first: retry', { retriable: true });
     },
   };
 }

@@ -62,7 +62,11 @@ export class ClusterState {
 
   /** One record of the state topic. */
   receive(key: string, value: Buffer | null): void {
-    if (!value) return;
+    // A tombstone: the node stopped for good.
+    if (!value) {
+      if (key.startsWith('node/')) this.#nodes.delete(key.slice('node/'.length));
+      return;
+    }
     try {
       const parsed: unknown = JSON.parse(value.toString('utf8'));
       if (key === PLAN_KEY) this.#newPlan(parsePlan(parsed));

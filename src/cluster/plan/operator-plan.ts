@@ -13,6 +13,12 @@ import { pokeRebalance } from './poke-rebalance.js';
 
 /** How often a node reports its shards and load, ms. */
 const REPORT_EVERY_MS = 1000;
+/** How long a starting node reads the state topic before it goes on with what it has, ms. */
+const CATCH_UP_MS = 30_000;
+/** How often a node checks that what it owns agrees with the plan, ms; a disagreement seen twice in a row rebalances. */
+const RECONCILE_EVERY_MS = 5000;
+/** A node that has not reported for this long is taken for gone, ms. */
+const LIVE_WITHIN_MS = 10_000;
 
 /** What this node knows of its own load, for its reports. */
 export interface LocalLoad {
@@ -68,7 +74,12 @@ export async function startOperatorPlan(options: {
       if (Number(message.offset) >= end - 1) caughtUp();
     },
   });
-  await hasCaughtUp;
+  let caughtUpTimer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<boolean>((resolve) => (caughtUpTimer = setTimeout(() => resolve(true), CATCH_UP_MS)));
+  if (await Promise.race([hasCaughtUp.then(() => false), gaveUp])) {
+    logger.warn({ topic: topics.state }, 'the cluster state is taking long to read: going on with what was read (the plan may be older for a moment)');
+  }
+  clearTimeout(caughtUpTimer);
 
   const write = (key: string, value: object) => producer.send(topics.state, { key, partition: 0, value: JSON.stringify(value) });
   const planOptions = {
@@ -79,12 +90,43 @@ export async function startOperatorPlan(options: {
     onAssigned: options.onMoved,
   };
   const assigner = createPlanAssigner({ ...planOptions, self: () => ({ nodeId, owned: ownership.shards, planVersion: state.plan.version }) });
-  const control = createClusterShardControl({
-    partitions,
-    state,
-    publishPlan: (plan) => write(PLAN_KEY, plan),
-    rebalance: (planVersion) => pokeRebalance(kafka, { ...planOptions, groupId: topics.shardGroup, planVersion, timeoutMs: 15_000 }),
-  });
+  // One poke at a time; changes made while one runs share the next (a script of 20 pins makes
+  // two rebalances, not twenty).
+  let poking: Promise<void> | undefined;
+  let wanted = 0;
+  const rebalance = (planVersion: number) => {
+    wanted = Math.max(wanted, planVersion);
+    if (poking) return;
+    poking = (async () => {
+      for (let done = -1; done !== wanted; ) {
+        done = wanted;
+        await pokeRebalance(kafka, { ...planOptions, groupId: topics.shardGroup, planVersion: done, timeoutMs: 15_000 }).catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not make the shard group rebalance; the plan is checked again shortly'),
+        );
+      }
+    })().finally(() => (poking = undefined));
+  };
+  const control = createClusterShardControl({ partitions, state, publishPlan: (plan) => write(PLAN_KEY, plan), rebalance });
+
+  // A poke that failed, or a leader that assigned before it had read the plan, leaves the plan
+  // unapplied: every node checks its own shards against the plan and asks again if they differ.
+  let disagreements = 0;
+  const disagrees = (): boolean => {
+    const plan = state.plan;
+    const live = new Set(state.nodes.filter((n) => Date.now() - n.at < LIVE_WITHIN_MS && !plan.drained.includes(n.nodeId)).map((n) => n.nodeId));
+    const owned = new Set(ownership.shards);
+    if (plan.drained.includes(nodeId)) return owned.size > 0 && live.size > 0;
+    return Object.entries(plan.pins).some(([shard, node]) => live.has(node) && (node === nodeId) !== owned.has(Number(shard)));
+  };
+  const reconciler = setInterval(() => {
+    disagreements = disagrees() ? disagreements + 1 : 0;
+    if (disagreements >= 2 && !poking) {
+      logger.info({ planVersion: state.plan.version }, 'this node\'s shards do not agree with the plan: rebalancing');
+      disagreements = 0;
+      rebalance(state.plan.version);
+    }
+  }, RECONCILE_EVERY_MS);
+  reconciler.unref();
 
   let timer: NodeJS.Timeout | undefined;
   let lastHandled = new Map<number, number>();
@@ -104,13 +146,11 @@ export async function startOperatorPlan(options: {
     lastAt = Date.now();
     return { nodeId, at: Date.now(), owned: [...owned], connections: load.connections(), shards };
   };
-  const loads: { load?: LocalLoad } = {};
   return {
     state,
     assigner,
     control,
     startReporting(load) {
-      loads.load = load;
       const tick = () => void write(nodeKey(nodeId), report(load, ownership.shards)).catch((error: unknown) => logger.debug({ err: error }, 'report failed'));
       tick();
       timer = setInterval(tick, REPORT_EVERY_MS);
@@ -118,7 +158,10 @@ export async function startOperatorPlan(options: {
     },
     async close() {
       clearInterval(timer);
-      if (loads.load) await write(nodeKey(nodeId), report(loads.load, [])).catch(() => undefined);
+      clearInterval(reconciler);
+      await poking;
+      // A tombstone: the node is gone from the map at once rather than after LIVE_WITHIN_MS.
+      await producer.send(topics.state, { key: nodeKey(nodeId), partition: 0, value: null }).catch(() => undefined);
       await reader.stop();
     },
   };

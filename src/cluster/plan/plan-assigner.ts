@@ -37,9 +37,16 @@ export function createPlanAssigner(options: PlanAssignerOptions): PartitionAssig
     version: 1,
     async assign({ members, topics }) {
       const infos: (GroupMember & { planVersion: number })[] = members.map(({ memberId, memberMetadata }) => {
-        const metadata = AssignerProtocol.MemberMetadata.decode(memberMetadata);
-        const info = JSON.parse(metadata?.userData.toString('utf8') || '{}') as Partial<MemberInfo>;
-        return { memberId, nodeId: info.nodeId ?? memberId, owned: info.owned ?? [], poke: info.poke === true, planVersion: info.planVersion ?? 0 };
+        // A member that says nothing readable about itself still gets its share, as a node of its own.
+        let info: Partial<MemberInfo> = {};
+        try {
+          const parsed: unknown = JSON.parse(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData.toString('utf8') || '{}');
+          if (parsed && typeof parsed === 'object') info = parsed as Partial<MemberInfo>;
+        } catch {
+          info = {};
+        }
+        const owned = Array.isArray(info.owned) ? info.owned.filter((s): s is number => Number.isInteger(s)) : [];
+        return { memberId, nodeId: typeof info.nodeId === 'string' ? info.nodeId : memberId, owned, poke: info.poke === true, planVersion: Number(info.planVersion) || 0 };
       });
       const newest = Math.max(0, ...infos.map((m) => m.planVersion));
       if (newest > options.plan().version) await options.waitForPlan(newest);

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import { PartitionAssigners, type Kafka } from 'kafkajs';
 import { retryWhileSettling } from '../kafka-client.js';
 import { createPlanAssigner, type PlanAssignerOptions } from './plan-assigner.js';
 
@@ -18,19 +18,26 @@ export async function pokeRebalance(
     heartbeatInterval: 1000,
     // It is assigned nothing: an idle fetch would only hold up its leaving.
     maxWaitTimeInMs: 100,
-    partitionAssigners: [createPlanAssigner({ ...options, self: () => ({ nodeId: 'poke', owned: [], planVersion: options.planVersion, poke: true }) })],
+    partitionAssigners: [
+      createPlanAssigner({ ...options, self: () => ({ nodeId: 'poke', owned: [], planVersion: options.planVersion, poke: true }) }),
+      PartitionAssigners.roundRobin,
+    ],
   });
   let joined: () => void = () => undefined;
   const hasJoined = new Promise<void>((resolve) => (joined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  try {
+  const join = async () => {
     await consumer.connect();
     await retryWhileSettling(() => consumer.subscribe({ topic: options.topic, fromBeginning: true }));
     await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([hasJoined, new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs)))]);
-    clearTimeout(timer);
+    await hasJoined;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // The whole join is bounded: a slow or stuck rebalance must not keep the poke around.
+    await Promise.race([join(), new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs)))]);
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
   }
 }
