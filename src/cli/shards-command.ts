@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ShardMap } from '../../protocol/shard-map.js';
 import type { CairnClient } from '../client/index.js';
+import { shardOf } from '../cluster/shard-of.js';
 import { CliError, ExitCode, tokenFor, withClient, type ConnectionOptions } from './cli-connection.js';
 
 /** How often a waiting command looks at the map, ms. */
@@ -64,6 +65,16 @@ export function addShardCommands(program: Command, connection: () => ConnectionO
     .action(async (o: { json?: boolean }) => {
       const map = await run((c) => c.shardMap());
       console.log(o.json ? JSON.stringify(map, null, 2) : renderShardMap(map));
+    });
+
+  shards
+    .command('which <id>')
+    .description('the shard of a hunt (or player) id, and the node that owns it now')
+    .action(async (id: string) => {
+      const map = await run((c) => c.shardMap());
+      const shard = map.mode === 'embedded' ? 0 : shardOf(id, map.partitions);
+      const entry = map.shards[shard];
+      console.log(`${id}: shard ${shard}, on ${entry?.owner ?? '(moving)'}${entry?.pinnedTo ? `, pinned to ${entry.pinnedTo}` : ''}`);
     });
 
   const waitOptions = (command: Command) => command.option('--no-wait', 'return once the plan is saved').option('--timeout <seconds>', 'how long to wait for the cluster to apply it', '60');

@@ -128,6 +128,9 @@ describe('operators steer the shards (three nodes, then four; Kafka + Cassandra)
     expect(map.stdout).toMatch(/cluster of 3 live node\(s\), 12 shard\(s\), plan version \d+/);
     expect(map.stdout).toMatch(/^\s+0 {2}node-\d/m);
     const json = JSON.parse((await cairnctl(['shards', 'map', '--json', ...on])).stdout) as ShardMap;
+    const which = await cairnctl(['shards', 'which', 'old-town', ...on]);
+    const ofOldTown = shardOf('old-town', cluster.partitions);
+    expect(which.stdout.trim()).toBe(`old-town: shard ${ofOldTown}, on ${json.shards[ofOldTown]!.owner}`);
     const shard = json.shards.find((s) => s.owner === 'node-1')!.shard;
 
     const moved = await cairnctl(['shards', 'move', String(shard), 'node-2', '--timeout', '30', ...on], 60_000);
