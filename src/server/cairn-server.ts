@@ -78,7 +78,10 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
   if (cluster) {
     sources.entitiesByShard = () => {
       const counts = new Map<number, number>();
-      for (const id of host.activeEntityIds()) counts.set(shardOf(id, config.partitions), (counts.get(shardOf(id, config.partitions)) ?? 0) + 1);
+      for (const id of host.activeEntityIds()) {
+        const shard = shardOf(id, config.partitions);
+        counts.set(shard, (counts.get(shard) ?? 0) + 1);
+      }
       return counts;
     };
   }

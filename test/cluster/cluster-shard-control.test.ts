@@ -9,7 +9,8 @@ const NOW = 1_000_000;
 const report = (nodeId: string, owned: number[], extra: Partial<NodeReport> = {}): NodeReport => ({ nodeId, at: NOW - 500, owned, connections: 2, shards: {}, ...extra });
 const feed = (state: ClusterState, key: string, value: object) => state.receive(key, Buffer.from(JSON.stringify(value)));
 
-function setUp() {
+/** A control whose plan writes land on its own state at once; `afterWrite` may add another writer's record. */
+function setUp(afterWrite: (state: ClusterState, plan: ShardPlan) => void = () => undefined) {
   const state = new ClusterState();
   const written: ShardPlan[] = [];
   const rebalanced: number[] = [];
@@ -19,6 +20,7 @@ function setUp() {
     publishPlan: async (plan) => {
       written.push(plan);
       feed(state, PLAN_KEY, plan);
+      afterWrite(state, plan);
     },
     rebalance: async (version) => {
       rebalanced.push(version);
@@ -75,23 +77,12 @@ describe('the shard map and plan changes of a cluster node', () => {
   });
 
   it('makes its change again when another write of the same version got in first', async () => {
-    const state = new ClusterState();
     let raced = false;
-    const written: ShardPlan[] = [];
-    const control = createClusterShardControl({
-      partitions: 4,
-      state,
-      publishPlan: async (plan) => {
-        written.push(plan);
-        // Another operator's plan of the same version lands after this one: it wins.
-        feed(state, PLAN_KEY, plan);
-        if (!raced) {
-          raced = true;
-          feed(state, PLAN_KEY, { version: plan.version, pins: {}, drained: ['x'] });
-        }
-      },
-      rebalance: () => undefined,
-      now: () => NOW,
+    // Another operator's plan of the same version lands right after this one: it wins.
+    const { state, control, written } = setUp((target, plan) => {
+      if (raced) return;
+      raced = true;
+      feed(target, PLAN_KEY, { version: plan.version, pins: {}, drained: ['x'] });
     });
     feed(state, nodeKey('a'), report('a', [0, 1, 2, 3]));
     expect(await control.change({ type: 'pin', shard: 1, node: 'a' })).toBe(2);

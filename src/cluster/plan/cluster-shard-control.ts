@@ -4,9 +4,6 @@ import type { ShardControl } from '../../gateway/shard-control.js';
 import type { ClusterState } from './cluster-state.js';
 import { applyPlanChange, type PlanChange, type ShardPlan } from './shard-plan.js';
 
-/** A node that has not reported for this long is taken for gone, ms (the reporter's clock). */
-const LIVE_WITHIN_MS = 10_000;
-
 export interface ClusterShardControlOptions {
   readonly partitions: number;
   readonly state: ClusterState;
@@ -20,7 +17,7 @@ export interface ClusterShardControlOptions {
 /** The shard map from every node's latest report, and plan changes, for a cluster node's gateway. */
 export function createClusterShardControl(options: ClusterShardControlOptions): ShardControl {
   const now = options.now ?? Date.now;
-  const liveNodes = () => new Set(options.state.nodes.filter((n) => now() - n.at < LIVE_WITHIN_MS).map((n) => n.nodeId));
+  const liveNodes = () => options.state.liveNodes(now());
 
   return {
     map(): ShardMap {

@@ -13,6 +13,8 @@ export interface NodeReport {
 }
 
 export const PLAN_KEY = 'plan';
+/** A node that has not reported for this long is taken for gone, ms (the reporter's clock). */
+const LIVE_WITHIN_MS = 10_000;
 export const nodeKey = (nodeId: string) => `node/${nodeId}`;
 
 /**
@@ -33,6 +35,11 @@ export class ClusterState {
 
   get nodes(): readonly NodeReport[] {
     return [...this.#nodes.values()];
+  }
+
+  /** The nodes that reported within the last few seconds, as of `now`. */
+  liveNodes(now: number): Set<string> {
+    return new Set(this.nodes.filter((n) => now - n.at < LIVE_WITHIN_MS).map((n) => n.nodeId));
   }
 
   /** Calls `listener` with each newer plan; returns the unsubscribe. */

@@ -17,8 +17,7 @@ const REPORT_EVERY_MS = 1000;
 const CATCH_UP_MS = 30_000;
 /** How often a node checks that what it owns agrees with the plan, ms; a disagreement seen twice in a row rebalances. */
 const RECONCILE_EVERY_MS = 5000;
-/** A node that has not reported for this long is taken for gone, ms. */
-const LIVE_WITHIN_MS = 10_000;
+
 
 /** What this node knows of its own load, for its reports. */
 export interface LocalLoad {
@@ -113,7 +112,7 @@ export async function startOperatorPlan(options: {
   let disagreements = 0;
   const disagrees = (): boolean => {
     const plan = state.plan;
-    const live = new Set(state.nodes.filter((n) => Date.now() - n.at < LIVE_WITHIN_MS && !plan.drained.includes(n.nodeId)).map((n) => n.nodeId));
+    const live = new Set([...state.liveNodes(Date.now())].filter((node) => !plan.drained.includes(node)));
     const owned = new Set(ownership.shards);
     if (plan.drained.includes(nodeId)) return owned.size > 0 && live.size > 0;
     return Object.entries(plan.pins).some(([shard, node]) => live.has(node) && (node === nodeId) !== owned.has(Number(shard)));
@@ -160,7 +159,7 @@ export async function startOperatorPlan(options: {
       clearInterval(timer);
       clearInterval(reconciler);
       await poking;
-      // A tombstone: the node is gone from the map at once rather than after LIVE_WITHIN_MS.
+      // A tombstone: the node is gone from the map at once rather than once its report is old.
       await producer.send(topics.state, { key: nodeKey(nodeId), partition: 0, value: null }).catch(() => undefined);
       await reader.stop();
     },
