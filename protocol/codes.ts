@@ -20,6 +20,11 @@ export const ErrorCode = {
   notClustered: 'not-clustered',
   /** The node named is not a live member of the cluster. */
   unknownNode: 'unknown-node',
+  /**
+   * The server is saturated and refused the command before running it (nothing was stored): retry
+   * with the same commandId after `retryAfterMs` plus a random jitter.
+   */
+  overloaded: 'overloaded',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,7 +42,7 @@ export const CloseCode = {
   internalError: 1011,
   /** The server is restarting (deploy, drain): reconnect at once, then resume. */
   serviceRestart: 1012,
-  /** The server is overloaded: reconnect after a backoff. */
+  /** The server is overloaded (or could not read what the welcome needs): reconnect after a longer backoff. */
   tryAgainLater: 1013,
   /** The token is missing, invalid or expired: get a new token before reconnecting. */
   unauthorized: 4001,

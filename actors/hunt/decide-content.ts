@@ -6,6 +6,7 @@ import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import type { HuntState } from './hunt-state.js';
 import { changesLeaders } from './scoring.js';
 import { timeIsUp } from './timers.js';
+import { cluePosition } from './clue-position.js';
 import { stamp } from './stamp.js';
 import { checkText } from './text-limits.js';
 
@@ -18,7 +19,7 @@ export function decideHintRequest(state: HuntState, command: Of<'request-hint'>)
   if (state.status !== 'running') return reject(Code.huntNotRunning, `the hunt is ${state.status}`);
   const player = state.players[command.playerId];
   if (!player?.active) return reject(Code.notJoined, 'you are not in this hunt');
-  const clue = state.clues.find((c) => c.id === command.clueId);
+  const clue = state.clues[cluePosition(state.clues, command.clueId)];
   if (!clue) return reject(Code.unknownClue, `there is no clue ${command.clueId}`);
   const competitor = state.competitors[player.competitorId];
   const progress = competitor?.progress[clue.id];
@@ -49,7 +50,7 @@ export function decideHintRequest(state: HuntState, command: Of<'request-hint'>)
 
 export function decideHintRelease(state: HuntState, command: Of<'release-hint'>): HuntDecision {
   if (state.status === 'ended') return reject(Code.huntEnded, 'the hunt has ended');
-  const clue = state.clues.find((c) => c.id === command.clueId);
+  const clue = state.clues[cluePosition(state.clues, command.clueId)];
   if (!clue) return reject(Code.unknownClue, `there is no clue ${command.clueId}`);
   if (!Number.isInteger(command.hintIndex) || !clue.hints[command.hintIndex]) {
     return reject(Code.unknownHint, `clue ${clue.id} has no hint ${command.hintIndex}`);
@@ -62,7 +63,7 @@ export function decideHintRelease(state: HuntState, command: Of<'release-hint'>)
 
 export function decideEditClue(state: HuntState, command: Of<'edit-clue'>): HuntDecision {
   if (state.status === 'ended') return reject(Code.huntEnded, 'the hunt has ended');
-  const clue = state.clues.find((c) => c.id === command.clueId);
+  const clue = state.clues[cluePosition(state.clues, command.clueId)];
   if (!clue) return reject(Code.unknownClue, `there is no clue ${command.clueId}`);
   if (command.title === undefined && command.text === undefined && command.hints === undefined) {
     return reject(Code.invalidInput, 'an edit needs a new title, text or hints');

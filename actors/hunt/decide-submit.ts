@@ -7,6 +7,7 @@ import type { HuntDecision } from './decide-hunt.js';
 import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import { huntClock, type HuntState, type PlayerRecord } from './hunt-state.js';
 import { changesLeaders } from './scoring.js';
+import { cluePosition } from './clue-position.js';
 import { stamp } from './stamp.js';
 import { timeIsUp } from './timers.js';
 
@@ -23,8 +24,9 @@ export function decideSubmit(state: HuntState, command: Submit): HuntDecision {
   const definition = state.definition!;
   const player = state.players[command.playerId]!;
   const competitor = state.competitors[player.competitorId]!;
-  const clue = state.clues.find((c) => c.id === command.clueId)!;
-  const solve = definition.clues.find((c) => c.id === command.clueId)!.solve;
+  const position = cluePosition(state.clues, command.clueId);
+  const clue = state.clues[position]!;
+  const solve = definition.clues[position]!.solve;
   const progress = competitor.progress[clue.id]!;
   const location = command.guess.kind === 'location' ? pointOf(command.guess) : undefined;
 
@@ -69,8 +71,9 @@ function checkSubmit(state: HuntState, command: Submit): Rejection<Code> | undef
   if (state.status !== 'running') return { code: Code.huntNotRunning, message: `the hunt is ${state.status}` };
   const player = state.players[command.playerId];
   if (!player?.active) return { code: Code.notJoined, message: 'you are not in this hunt' };
-  const clue = state.clues.find((c) => c.id === command.clueId);
-  const solve = definition.clues.find((c) => c.id === command.clueId)?.solve;
+  const position = cluePosition(state.clues, command.clueId);
+  const clue = state.clues[position];
+  const solve = definition.clues[position]?.solve;
   if (!clue || !solve) return { code: Code.unknownClue, message: `there is no clue ${command.clueId}` };
   const progress = state.competitors[player.competitorId]?.progress[clue.id];
   if (!progress) return { code: Code.clueLocked, message: 'this clue is not unlocked yet' };

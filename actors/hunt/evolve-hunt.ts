@@ -1,4 +1,6 @@
 import { produce, type Draft } from 'immer';
+import { cluePosition } from './clue-position.js';
+import { updateHuntIndex } from './hunt-index.js';
 import type { HuntEvent } from './hunt-events.js';
 import {
   RECENT_COMMANDS,
@@ -21,6 +23,7 @@ export function evolveHunt(state: HuntState, event: HuntEvent): HuntState {
  */
 export function evolveHuntInPlace(state: HuntState, event: HuntEvent): HuntState {
   applyHuntEvent(state as Draft<HuntState>, event);
+  updateHuntIndex(state, event);
   return state;
 }
 
@@ -191,8 +194,7 @@ function unlockOpening(draft: Draft<HuntState>, competitor: Draft<Competitor>, a
 /** After a clue is resolved: unlock the next one (linear) and note when the competitor finished. */
 function advance(draft: Draft<HuntState>, competitor: Draft<Competitor>, clueId: string, at: number): void {
   if (draft.definition?.order === 'linear') {
-    const index = draft.clues.findIndex((clue) => clue.id === clueId);
-    const next = draft.clues[index + 1];
+    const next = draft.clues[cluePosition(draft.clues as HuntState['clues'], clueId) + 1];
     if (next && !competitor.progress[next.id]) competitor.progress[next.id] = freshProgress(huntClock(draft as HuntState, at));
   }
   const finished = draft.clues.every((clue) => isResolved(competitor.progress[clue.id] as ClueProgress | undefined));

@@ -1,7 +1,8 @@
 import type { HuntEvent } from './hunt-events.js';
 import type { HuntChange } from '../../protocol/views.js';
 import type { HuntState } from './hunt-state.js';
-import { leaderboard, rankOf, type LeaderboardEntry } from './leaderboard.js';
+import { cluePosition } from './clue-position.js';
+import { leaders, rankOf } from './leaderboard.js';
 import { LEADERBOARD_TOP } from './leaderboard-slice.js';
 import { clueView } from './player-view.js';
 
@@ -98,14 +99,14 @@ class ChangeSet implements HuntChanges {
 
   /** The clue as `competitorId` sees it now; nothing when it is locked for them. */
   clue(state: HuntState, competitorId: string, clueId: string): void {
-    const view = clueView(state, competitorId, state.clues.findIndex((c) => c.id === clueId));
+    const view = clueView(state, competitorId, cluePosition(state.clues, clueId));
     if (view) this.competitor(competitorId, { kind: 'clue', clue: view });
   }
 
   /** In a linear hunt, the clue after `clueId`, which resolving it may have unlocked. */
   nextClue(state: HuntState, competitorId: string, clueId: string): void {
     if (state.definition?.order !== 'linear') return;
-    const next = state.clues[state.clues.findIndex((c) => c.id === clueId) + 1];
+    const next = state.clues[cluePosition(state.clues, clueId) + 1];
     if (next) this.clue(state, competitorId, next.id);
   }
 
@@ -124,10 +125,20 @@ class ChangeSet implements HuntChanges {
     this.competitor(competitorId, { kind: 'score', points: competitor.points, rank: competitor.removed ? null : rankOf(state, competitor) });
   }
 
-  /** Sends everyone the leaders; returns the whole ranking for callers that need a rank. */
-  leaderboard(state: HuntState): readonly LeaderboardEntry[] {
-    const ranked = leaderboard(state);
-    this.everyone({ kind: 'leaderboard', leaderboard: { top: ranked.slice(0, LEADERBOARD_TOP), total: ranked.length } });
-    return ranked;
+  /** Sends everyone the leaders. */
+  leaderboard(state: HuntState): void {
+    this.everyone({ kind: 'leaderboard', leaderboard: leaders(state, LEADERBOARD_TOP) });
   }
+}
+
+/**
+ * The changes of one event that `playerId` may see, in the order they are sent: what everyone
+ * gets, then their competitor's, then their own. The one rule for live pushes and resumes alike.
+ */
+export function changesForPlayer(changes: HuntChanges, state: HuntState, playerId: string): readonly HuntChange[] {
+  const competitorId = state.players[playerId]?.competitorId;
+  const ofCompetitor = competitorId === undefined ? undefined : changes.byCompetitor.get(competitorId);
+  const own = changes.byPlayer.get(playerId);
+  if (!ofCompetitor && !own) return changes.all;
+  return [...changes.all, ...(ofCompetitor ?? []), ...(own ?? [])];
 }

@@ -1,6 +1,6 @@
 import type { HuntState } from './hunt-state.js';
 import type { LeaderboardSlice } from '../../protocol/views.js';
-import { leaderboard } from './leaderboard.js';
+import { entryFor, leaders } from './leaderboard.js';
 
 export type { LeaderboardSlice };
 
@@ -8,7 +8,7 @@ export type { LeaderboardSlice };
 export const LEADERBOARD_TOP = 10;
 
 export function leaderboardSlice(state: HuntState, competitorId?: string): LeaderboardSlice {
-  const all = leaderboard(state);
-  const you = competitorId === undefined ? undefined : all.find((e) => e.competitorId === competitorId);
-  return { top: all.slice(0, LEADERBOARD_TOP), ...(you ? { you } : {}), total: all.length };
+  const { top, total } = leaders(state, LEADERBOARD_TOP);
+  const you = competitorId === undefined ? undefined : entryFor(state, competitorId);
+  return { top, ...(you ? { you } : {}), total };
 }

@@ -1,5 +1,7 @@
 import type { LeaderboardEntry } from '../../protocol/views.js';
+import { huntIndexOf } from './hunt-index.js';
 import type { Competitor, HuntState } from './hunt-state.js';
+import { compareRanked, type RankKey, type Ranked } from './ranking.js';
 
 export type { LeaderboardEntry };
 
@@ -7,54 +9,56 @@ export type { LeaderboardEntry };
  * Most points first; among equals, whoever finished first, then whoever reached their points
  * first, then by name so that the order is total and the same on every node.
  */
+export const compareCompetitors: (a: Competitor, b: Competitor) => number = compareRanked;
+
+/** The whole leaderboard, in order: O(n), for staff summaries; players get `leaders`. */
 export function leaderboard(state: HuntState): readonly LeaderboardEntry[] {
-  const ranked = Object.values(state.competitors)
-    .filter((c) => !c.removed)
-    .sort(compareCompetitors);
-  return ranked.map((c, index) => ({
-    rank: index + 1,
-    competitorId: c.competitorId,
-    name: c.name,
-    kind: c.kind,
-    points: c.points,
-    solved: Object.values(c.progress).filter((p) => p.solvedAt !== undefined).length,
-    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
-  }));
+  return huntIndexOf(state).ranking.first().map((key, index) => entryOf(key, index + 1));
 }
 
-export function compareCompetitors(a: Competitor, b: Competitor): number {
-  return (
-    b.points - a.points ||
-    (a.finishedAt ?? Infinity) - (b.finishedAt ?? Infinity) ||
-    (a.lastScoredAt ?? Infinity) - (b.lastScoredAt ?? Infinity) ||
-    byCodeUnits(a.name, b.name) ||
-    byCodeUnits(a.competitorId, b.competitorId)
-  );
+/** The first `top` entries and how many there are in all: O(top + log n). */
+export function leaders(state: HuntState, top: number): { top: LeaderboardEntry[]; total: number } {
+  const ranking = huntIndexOf(state).ranking;
+  return { top: ranking.first(top).map((key, index) => entryOf(key, index + 1)), total: ranking.size };
 }
 
-/** Not localeCompare: its order depends on the machine's locale, and every node must agree. */
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** The entry of `competitorId`, with its rank; undefined when it is not on the leaderboard. */
+export function entryFor(state: HuntState, competitorId: string): LeaderboardEntry | undefined {
+  const ranking = huntIndexOf(state).ranking;
+  const key = ranking.get(competitorId);
+  return key && entryOf(key, ranking.countBefore(key) + 1);
+}
 
 /**
  * Whether `competitor` (in the version given, which may be a changed copy of the stored one)
- * is among the first `top` of the leaderboard. O(competitors), no sort: a scored guess asks it
- * twice, and a big hunt has thousands of competitors.
+ * is among the first `top` of the leaderboard. O(log n): a scored guess asks it twice.
  */
 export function isAmongLeaders(state: HuntState, competitor: Competitor, top: number): boolean {
   if (competitor.removed) return false;
-  let ahead = 0;
-  for (const other of Object.values(state.competitors)) {
-    if (other.removed || other.competitorId === competitor.competitorId) continue;
-    if (compareCompetitors(other, competitor) < 0 && ++ahead >= top) return false;
-  }
-  return true;
+  return aheadOf(state, competitor) < top;
 }
 
-/** 1-based place of `competitor`; O(competitors), no sort. */
+/** 1-based place of `competitor`; O(log n). */
 export function rankOf(state: HuntState, competitor: Competitor): number {
-  let ahead = 0;
-  for (const other of Object.values(state.competitors)) {
-    if (!other.removed && other.competitorId !== competitor.competitorId && compareCompetitors(other, competitor) < 0) ahead += 1;
-  }
-  return ahead + 1;
+  return aheadOf(state, competitor) + 1;
+}
+
+/** Competitors other than this one that come before it. */
+function aheadOf(state: HuntState, competitor: Ranked): number {
+  const ranking = huntIndexOf(state).ranking;
+  const stored = ranking.get(competitor.competitorId);
+  const before = ranking.countBefore(competitor);
+  return stored && compareRanked(stored, competitor) < 0 ? before - 1 : before;
+}
+
+function entryOf(key: RankKey, rank: number): LeaderboardEntry {
+  return {
+    rank,
+    competitorId: key.competitorId,
+    name: key.name,
+    kind: key.kind,
+    points: key.points,
+    solved: key.solved,
+    ...(key.finishedAt !== undefined ? { finishedAt: key.finishedAt } : {}),
+  };
 }

@@ -1,16 +1,14 @@
 import type { HuntEventBody } from './hunt-events.js';
-import { huntClock, isResolved, type ClueProgress, type HuntState, type LiveClue } from './hunt-state.js';
+import { huntIndexOf } from './hunt-index.js';
+import { huntClock, type HuntState, type LiveClue } from './hunt-state.js';
+import type { ClueTimer } from './timer-index.js';
 
 /**
  * What time alone changes in a hunt: the start and end times, clue time limits and hints that
- * release themselves. Clue timers run on the hunt clock, so a pause stops them.
+ * release themselves. Clue timers run on the hunt clock, so a pause stops them. The clue timers
+ * come from the hunt's timer index (hunt-index.ts), so asking costs O(log n), not a walk over
+ * every competitor and clue.
  */
-
-interface ClueTimer {
-  /** Hunt-clock time it falls due. */
-  readonly dueAt: number;
-  readonly body: HuntEventBody;
-}
 
 /**
  * The earliest timer due at wall time `at`, as the event it causes; undefined when none is. A late
@@ -28,10 +26,8 @@ export function firstDueTimer(state: HuntState, at: number): HuntEventBody | und
   }
   let first: ClueTimer | undefined;
   if (state.status === 'running') {
-    const now = huntClock(state, at);
-    for (const timer of clueTimers(state)) {
-      if (timer.dueAt <= now && (!first || timer.dueAt < first.dueAt)) first = timer;
-    }
+    const earliest = huntIndexOf(state).timers.earliest();
+    if (earliest && earliest.dueAt <= huntClock(state, at)) first = earliest;
   }
   if (endDue && (!first || definition.endsAt! <= first.dueAt + state.pausedMs)) return { type: 'hunt-ended', reason: 'end-time' };
   return first?.body;
@@ -46,46 +42,14 @@ export function timeIsUp(state: HuntState, clue: LiveClue, unlockedAt: number, a
 export function nextTimerAt(state: HuntState): number | undefined {
   const definition = state.definition;
   if (!definition || state.status === 'ended') return undefined;
-  const candidates: number[] = [];
-  if (definition.endsAt !== undefined) candidates.push(definition.endsAt);
-  if (state.status === 'draft' && definition.startsAt !== undefined) candidates.push(definition.startsAt);
+  let next = definition.endsAt;
+  const earlier = (at: number | undefined) => {
+    if (at !== undefined && (next === undefined || at < next)) next = at;
+  };
+  if (state.status === 'draft') earlier(definition.startsAt);
   if (state.status === 'running') {
-    for (const timer of clueTimers(state)) candidates.push(timer.dueAt + state.pausedMs);
+    const earliest = huntIndexOf(state).timers.earliest();
+    if (earliest) earlier(earliest.dueAt + state.pausedMs);
   }
-  return candidates.length === 0 ? undefined : Math.min(...candidates);
-}
-
-function* clueTimers(state: HuntState): Generator<ClueTimer> {
-  const released = state.releasedHints;
-  for (const competitor of Object.values(state.competitors)) {
-    if (competitor.removed) continue;
-    for (const clue of state.clues) {
-      const progress = competitor.progress[clue.id];
-      if (!progress || isResolved(progress)) continue;
-      yield* timersOfClue(competitor.competitorId, clue, progress, released[clue.id] ?? []);
-    }
-  }
-}
-
-function* timersOfClue(
-  competitorId: string,
-  clue: LiveClue,
-  progress: ClueProgress,
-  releasedToAll: readonly number[],
-): Generator<ClueTimer> {
-  if (clue.timeLimitSeconds !== undefined) {
-    yield {
-      dueAt: progress.unlockedAt + clue.timeLimitSeconds * 1000,
-      body: { type: 'clue-timed-out', competitorId, clueId: clue.id },
-    };
-  }
-  for (const [hintIndex, hint] of clue.hints.entries()) {
-    if (hint.autoReleaseAfterSeconds === undefined) continue;
-    if (progress.hintsTaken.includes(hintIndex) || progress.hintsAutoReleased.includes(hintIndex)) continue;
-    if (releasedToAll.includes(hintIndex)) continue;
-    yield {
-      dueAt: progress.unlockedAt + hint.autoReleaseAfterSeconds * 1000,
-      body: { type: 'hint-auto-released', competitorId, clueId: clue.id, hintIndex },
-    };
-  }
+  return next;
 }

@@ -2,6 +2,7 @@ import { dispatch, spawnPersistent, type Ref } from 'nact';
 import type { NewEvent } from './journal-record.js';
 import type { EntityBehaviour, EntityEffects } from './entity-behaviour.js';
 import type { CommandFailure, CommandOutcome, EntityMessage } from './entity-messages.js';
+import { SnapshotPolicy } from './snapshot-policy.js';
 
 /**
  * Thrown out of the actor when an append failed: the actor's state and sequence number may no
@@ -24,7 +25,10 @@ export interface EntityState<State> {
 }
 
 export interface EntityActorOptions {
-  /** Take a snapshot after this many stored events; 0 disables snapshots. */
+  /**
+   * Consider a snapshot every this many stored events (0: never); a large state waits longer,
+   * see SnapshotPolicy.
+   */
   readonly snapshotEvery: number;
   readonly effects: EntityEffects;
   /** Called when the actor must stop: recovery failed, or an unexpected error. */
@@ -110,12 +114,13 @@ export function spawnEntityActor<State, Command, Event>(
     throw new AppendFailed(failure, cause);
   };
 
+  const snapshots = new SnapshotPolicy();
   // nact actor names allow fewer characters than entity ids; the journal key is what identifies it.
   return spawnPersistent(parent, handle as never, key, undefined, {
     initialStateFunc: () => ({ state: structuredClone(behaviour.initialState), seqNr: 0 }),
     ...(options.snapshotEvery > 0 ? { snapshotEvery: options.snapshotEvery } : {}),
-    // A copy: the journal may encode the snapshot after the actor has changed its state again.
-    snapshotEncoder: (entity: EntityState<State>) => structuredClone(entity),
+    // JSON text or nothing (see SnapshotPolicy); loaded snapshots come back from the journal decoded.
+    snapshotEncoder: (entity: EntityState<State>) => snapshots.encode(entity),
     decoder: (data: unknown) => (data as NewEvent).payload,
     onCrash: (_msg: unknown, error: unknown, ctx: { reset: symbol; stop: symbol }) => {
       if (error instanceof AppendFailed) return ctx.reset;

@@ -20,3 +20,24 @@ export function fullJitterDelay(attempt: number, options: BackoffOptions, random
   const r = Math.min(Math.max(random(), 0), 1);
   return Math.floor(r * backoffCeiling(attempt, options));
 }
+
+/**
+ * The wait before reconnection attempt `attempt` after the server closed with 1013 (overloaded):
+ * between half and all of the ceiling of attempt + 2. So it is never shorter than the longest wait
+ * after a dropped connection (1006) at the same attempt, unless both have reached maxDelayMs.
+ */
+export function overloadedReconnectDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+  const ceiling = backoffCeiling(attempt + 2, options);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(ceiling / 2 + (r * ceiling) / 2);
+}
+
+/**
+ * The wait before retry `attempt` (0-based) of a command the server refused as overloaded: its
+ * `retryAfterMs`, plus a full jitter whose ceiling starts at retryAfterMs and doubles per retry (up
+ * to `maxDelayMs`), so that clients refused together do not all come back together.
+ */
+export function overloadedRetryDelay(retryAfterMs: number, attempt: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const wait = Math.max(0, retryAfterMs);
+  return wait + fullJitterDelay(attempt, { initialDelayMs: wait, maxDelayMs: Math.max(wait, maxDelayMs) }, random);
+}

@@ -3,7 +3,7 @@ import { decodeFrame, encodeMessage } from '../../protocol/codec.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
 import type { ErrorBody, ErrorMessage, Results, UpdateMessage, WelcomeMessage } from '../../protocol/server-messages.js';
 import type { HuntSummary, PlayerView } from '../../protocol/views.js';
-import { fullJitterDelay, type BackoffOptions } from './backoff.js';
+import { fullJitterDelay, overloadedReconnectDelay, overloadedRetryDelay, type BackoffOptions } from './backoff.js';
 import { CairnConnectionError, CairnRequestError, ClientErrorCode } from './errors.js';
 import { TypedEmitter } from './typed-emitter.js';
 import {
@@ -46,7 +46,10 @@ export interface CairnClientOptions {
   readonly connectTimeoutMs?: number;
   /** Default `{ enabled: true, initialDelayMs: 250, maxDelayMs: 15000 }`. */
   readonly reconnect?: Partial<ReconnectOptions>;
-  /** Retries of a command after retriable errors (timeout, unavailable, rate-limited...). Default 5. */
+  /**
+   * Retries of a command after retriable errors (timeout, unavailable, rate-limited, overloaded...),
+   * and connection attempts after a first connection the server refused with 1013. Default 5.
+   */
   readonly maxRetries?: number;
   /** Waits between command retries when the server gives no retryAfterMs. Default `{ initialDelayMs: 100, maxDelayMs: 5000 }`. */
   readonly retryBackoff?: Partial<BackoffOptions>;
@@ -337,7 +340,9 @@ export class CairnClient {
   /**
    * Connects (or waits for the connection in progress). Resolves on the welcome frame. Rejects with a
    * CairnConnectionError if the first connection attempt fails or the server closes before welcoming
-   * (e.g. code 4001); only an established connection is re-established automatically.
+   * (e.g. code 4001); only an established connection is re-established automatically. The exception
+   * is 1013 (overloaded): the server asked to come back later, so the client backs off and tries
+   * again, up to maxRetries times, before rejecting with code 1013.
    */
   connect(): Promise<WelcomeMessage> {
     if ((this.currentState === 'ready' || this.currentState === 'resubscribing') && this.lastWelcome) {
@@ -615,7 +620,13 @@ export class CairnClient {
   /** Retries a retriable failure of a retrying request, else rejects it. */
   private failAttempt(op: Op, error: CairnRequestError): void {
     if (op.autoRetry && error.retriable && op.retries < this.opts.maxRetries) {
-      const delay = error.retryAfterMs ?? fullJitterDelay(op.retries, this.opts.retryBackoff, this.opts.random);
+      const { retryBackoff, random } = this.opts;
+      // Rate limits are one player's own: their retryAfterMs is exact. Overload is everyone's at
+      // once: spread the retries out so that they do not return as one burst.
+      const delay =
+        error.code === ErrorCode.overloaded
+          ? overloadedRetryDelay(error.retryAfterMs ?? retryBackoff.initialDelayMs, op.retries, retryBackoff.maxDelayMs, random)
+          : (error.retryAfterMs ?? fullJitterDelay(op.retries, retryBackoff, random));
       op.retries += 1;
       this.logger?.debug('retrying request', { type: op.type, code: error.code, attempt: op.retries, delayMs: delay });
       op.retryTimer = setTimeout(() => {
@@ -753,7 +764,8 @@ export class CairnClient {
     this.queue = [...resend, ...this.queue];
 
     const terminal = code === CloseCode.unauthorized || code === CloseCode.policyViolation;
-    const willReconnect = !terminal && this.opts.reconnect.enabled && this.sessionWelcomed;
+    const refusedAtFirst = code === CloseCode.tryAgainLater && !this.sessionWelcomed && this.reconnectAttempt < this.opts.maxRetries;
+    const willReconnect = !terminal && this.opts.reconnect.enabled && (this.sessionWelcomed || refusedAtFirst);
     this.logger?.debug('socket gone', { code, reason, willReconnect });
     if (willReconnect) {
       const delayMs = this.reconnectDelay(code);
@@ -783,9 +795,9 @@ export class CairnClient {
     if (code === CloseCode.serviceRestart) {
       return fullJitterDelay(0, { initialDelayMs: Math.min(reconnect.initialDelayMs, reconnect.maxDelayMs), maxDelayMs: reconnect.maxDelayMs }, random);
     }
-    // Overloaded: wait longer than usual.
-    const attempt = code === CloseCode.tryAgainLater ? this.reconnectAttempt + 2 : this.reconnectAttempt;
-    return fullJitterDelay(attempt, reconnect, random);
+    // Overloaded: wait longer than after a dropped connection, and never close to zero.
+    if (code === CloseCode.tryAgainLater) return overloadedReconnectDelay(this.reconnectAttempt, reconnect, random);
+    return fullJitterDelay(this.reconnectAttempt, reconnect, random);
   }
 
   // --- frames ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ export {
   type SubscriptionInfo,
 } from './cairn-client.js';
 export { CairnConnectionError, CairnRequestError, ClientErrorCode, type ErrorDetails } from './errors.js';
-export { backoffCeiling, fullJitterDelay, type BackoffOptions } from './backoff.js';
+export { backoffCeiling, fullJitterDelay, overloadedReconnectDelay, overloadedRetryDelay, type BackoffOptions } from './backoff.js';
 export { TypedEmitter, type Listener } from './typed-emitter.js';
 export { resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 export type * from '../../protocol/client-messages.js';

@@ -69,6 +69,15 @@ export const configSchema = z
   kafkaSessionTimeoutMs: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   /** Commands a node runs at once (its mailboxes together); past it, shards stop fetching until some finish. */
   maxInFlightCommands: z.coerce.number().int().min(1).default(2048),
+  /**
+   * Event-loop delay (mean lateness of its ticks over a window, ms) over which the gateway counts
+   * as overloaded and refuses new commands and connections; 0: not checked.
+   */
+  overloadMaxLoopDelayMs: z.coerce.number().int().min(0).max(60_000).default(100),
+  /** Requests the gateway may run at once; at this many, new commands and connections are refused; 0: no bound. */
+  overloadMaxInFlight: z.coerce.number().int().min(0).default(2048),
+  /** Window of the loop delay reading and the shortest overload, ms; also the retryAfterMs of a refusal. */
+  overloadWindowMs: z.coerce.number().int().min(100).max(60_000).default(1000),
 })
   .superRefine((config, ctx) => {
     if (!config.kafkaBrokers) return;
@@ -112,4 +121,7 @@ export const ENV_NAMES: Readonly<Record<keyof CairnConfig, string>> = {
   kafkaReplicationFactor: 'CAIRN_KAFKA_REPLICATION_FACTOR',
   kafkaSessionTimeoutMs: 'CAIRN_KAFKA_SESSION_TIMEOUT_MS',
   maxInFlightCommands: 'CAIRN_MAX_IN_FLIGHT_COMMANDS',
+  overloadMaxLoopDelayMs: 'CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS',
+  overloadMaxInFlight: 'CAIRN_OVERLOAD_MAX_IN_FLIGHT',
+  overloadWindowMs: 'CAIRN_OVERLOAD_WINDOW_MS',
 };

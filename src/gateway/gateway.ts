@@ -5,7 +5,9 @@ import { CloseCode, PROTOCOL_VERSION } from '../../protocol/codes.js';
 import type { WelcomeMessage } from '../../protocol/server-messages.js';
 import { InvalidToken, type Identity } from '../auth/tokens.js';
 import type { GatewayContext } from './gateway-context.js';
+import { connectionRefusedWhenOverloaded } from './overload-guard.js';
 import { Session } from './session.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export interface GatewayOptions {
   readonly ctx: GatewayContext;
@@ -21,6 +23,7 @@ export class Gateway {
   private readonly sessions = new Set<Session>();
   private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
+  private readonly writes = new WriteBatcher();
 
   constructor(private readonly options: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
@@ -43,7 +46,7 @@ export class Gateway {
     // handshake completes and a bad token is answered with close code 4001 and its reason.
     const identity = token ? this.options.verifyToken(token) : Promise.reject(new InvalidToken('missing token'));
     identity.catch(() => undefined);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, identity));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, socket, identity));
   }
 
   /** Stops taking connections; sockets already open carry on. */
@@ -81,7 +84,7 @@ export class Gateway {
    * right after the handshake, before the token check has finished, and that frame must wait for
    * the session rather than be lost.
    */
-  private accept(ws: WebSocket, identity: Promise<Identity>): void {
+  private accept(ws: WebSocket, socket: Duplex, identity: Promise<Identity>): void {
     const { ctx } = this.options;
     let session: Session | undefined;
     let queue: Promise<unknown> = identity.then(
@@ -91,7 +94,15 @@ export class Gateway {
           ws.close(CloseCode.serviceRestart, 'server restarting: reconnect and resume');
           return;
         }
-        session = new Session(ws, who, ctx);
+        // Refused after the handshake, not with an HTTP status: a browser's WebSocket can read a
+        // close code but not why an upgrade failed. Nothing is spent on it: no session, no welcome.
+        const overloaded = connectionRefusedWhenOverloaded(who.role) ? ctx.overload.refusal() : undefined;
+        if (overloaded) {
+          ctx.metrics.overloadRefusals.inc({ what: 'connection' });
+          ws.close(CloseCode.tryAgainLater, `server overloaded: reconnect in ${overloaded.retryAfterMs} ms or later, then resume`);
+          return;
+        }
+        session = new Session(ws, who, ctx, socket, this.writes);
         this.sessions.add(session);
         ctx.metrics.connections.inc();
         return this.welcome(session);

@@ -1,27 +1,19 @@
 import { evolveHuntInPlace } from '../../actors/hunt/evolve-hunt.js';
-import { huntChanges, type HuntChanges } from '../../actors/hunt/hunt-changes.js';
+import { huntChanges } from '../../actors/hunt/hunt-changes.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
 import { initialHuntState, type HuntState } from '../../actors/hunt/hunt-state.js';
 import type { EntityState } from '../../actors/runtime/entity-actor.js';
-import { encodeMessage } from '../../protocol/codec.js';
 import type { UpdateBus } from '../bus/update-bus.js';
 import type { Journal } from '../journal/journal.js';
+import { UpdateFanOut, type Audience, type Deliver } from './update-fan-out.js';
 
 /** How long a waiter gives the bus before reading the journal, ms. */
 const BUS_GRACE_MS = 50;
 
 const PAGE = 500;
 
-/**
- * The encoded update frame of one event for the receivers who get only the common changes:
- * encoded once, on first use, however many sockets send it.
- */
-export interface SharedFrames {
-  all(): Uint8Array;
-  staff(): Uint8Array;
-}
-
-export type ReplicaListener = (event: HuntEvent, changes: HuntChanges, state: HuntState, shared: SharedFrames) => void;
+/** Told after each event is applied, with the state right after it. */
+export type AppliedHook = (event: HuntEvent, state: HuntState) => void;
 
 /**
  * A gateway's own copy of one hunt's state, folded from the journal and then from the UpdateBus,
@@ -31,7 +23,8 @@ export type ReplicaListener = (event: HuntEvent, changes: HuntChanges, state: Hu
  */
 export class HuntReplica {
   private state: HuntState = structuredClone(initialHuntState);
-  private readonly listeners = new Set<ReplicaListener>();
+  private readonly fanOut: UpdateFanOut;
+  private readonly hooks = new Set<AppliedHook>();
   private readonly waiters: { update: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private pending: HuntEvent[] = [];
   private catchingUp: Promise<void> | undefined;
@@ -42,7 +35,10 @@ export class HuntReplica {
     readonly huntId: string,
     private readonly journal: Journal,
     bus: UpdateBus,
+    /** Told how many update frames each event sent. */
+    private readonly onSent: (frames: number) => void = () => undefined,
   ) {
+    this.fanOut = new UpdateFanOut(huntId);
     // Subscribe before loading, so nothing published during the load is missed.
     this.unsubscribe = bus.subscribe(huntId, (event) => this.receive(event));
     // The first load counts as catching up: events the bus delivers meanwhile wait for it.
@@ -57,14 +53,19 @@ export class HuntReplica {
     return this.state.updateSeq;
   }
 
-  /** Calls `listener` after each event is applied; returns the unsubscribe. */
-  listen(listener: ReplicaListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Sends `audience` the update frame of each event that concerns it; returns the unsubscribe. */
+  subscribe(audience: Audience, deliver: Deliver): () => void {
+    return this.fanOut.add(audience, deliver, this.state);
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
+  /** Calls `hook` after each event is applied; returns its removal. */
+  onApplied(hook: AppliedHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  get subscriberCount(): number {
+    return this.fanOut.size;
   }
 
   /**
@@ -94,7 +95,7 @@ export class HuntReplica {
 
   close(): void {
     this.unsubscribe();
-    this.listeners.clear();
+    this.hooks.clear();
   }
 
   private receive(event: HuntEvent): void {
@@ -154,11 +155,8 @@ export class HuntReplica {
     // Strictly the next update: never the same one twice, never one past a gap.
     if (event.update !== this.state.updateSeq + 1) return;
     this.state = evolveHuntInPlace(this.state, event);
-    if (this.listeners.size > 0) {
-      const changes = huntChanges(this.state, event);
-      const shared = sharedFrames(this.huntId, event.update, changes);
-      for (const listener of this.listeners) listener(event, changes, this.state, shared);
-    }
+    if (this.fanOut.size > 0) this.onSent(this.fanOut.publish(event, huntChanges(this.state, event), this.state));
+    for (const hook of this.hooks) hook(event, this.state);
     for (let i = this.waiters.length - 1; i >= 0; i -= 1) {
       const waiter = this.waiters[i]!;
       if (waiter.update <= this.state.updateSeq) {
@@ -167,13 +165,4 @@ export class HuntReplica {
       }
     }
   }
-}
-
-function sharedFrames(hunt: string, update: number, changes: HuntChanges): SharedFrames {
-  let all: Uint8Array | undefined;
-  let staff: Uint8Array | undefined;
-  return {
-    all: () => (all ??= encodeMessage({ type: 'update', hunt, update, changes: changes.all })),
-    staff: () => (staff ??= encodeMessage({ type: 'update', hunt, update, changes: changes.staff })),
-  };
 }

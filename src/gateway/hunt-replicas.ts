@@ -20,7 +20,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 export class HuntReplicas {
   private readonly replicas = new Map<string, HuntReplica>();
   private readonly users = new Map<string, number>();
-  private readonly nudges = new Map<string, NodeJS.Timeout>();
+  private readonly nudges = new Map<string, { readonly due: number; readonly timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly journal: Journal,
@@ -28,16 +28,18 @@ export class HuntReplicas {
     /** Wakes the hunt where it lives; resolves with its update number there, if it answered. */
     private readonly nudge: (huntId: string) => Promise<number | undefined> = async () => undefined,
     private readonly now: () => number = Date.now,
+    /** Told how many update frames each event sent to this gateway's sockets. */
+    private readonly onSent: (frames: number) => void = () => undefined,
   ) {}
 
   /** The replica of `huntId`, loaded; pair every acquire with a release. */
   async acquire(huntId: string): Promise<HuntReplica> {
     let replica = this.replicas.get(huntId);
     if (!replica) {
-      const created = new HuntReplica(huntId, this.journal, this.bus);
+      const created = new HuntReplica(huntId, this.journal, this.bus, this.onSent);
       replica = created;
       this.replicas.set(huntId, created);
-      created.listen(() => this.scheduleNudge(created));
+      created.onApplied(() => this.nudgeSooner(created));
       void created.ready.then(() => this.scheduleNudge(created)).catch(() => undefined);
     }
     this.users.set(huntId, (this.users.get(huntId) ?? 0) + 1);
@@ -64,12 +66,23 @@ export class HuntReplicas {
     this.users.delete(huntId);
     this.replicas.get(huntId)?.close();
     this.replicas.delete(huntId);
-    clearTimeout(this.nudges.get(huntId));
+    clearTimeout(this.nudges.get(huntId)?.timer);
     this.nudges.delete(huntId);
   }
 
+  /**
+   * After an event: a nudge already set for this due time or an earlier one stands (when it fires
+   * it sees the new update number and looks again), so most events cost one index look-up.
+   */
+  private nudgeSooner(replica: HuntReplica): void {
+    const scheduled = this.nudges.get(replica.huntId);
+    const due = nextTimerAt(replica.current);
+    if (scheduled && due !== undefined && scheduled.due <= due) return;
+    this.scheduleNudge(replica);
+  }
+
   private scheduleNudge(replica: HuntReplica): void {
-    clearTimeout(this.nudges.get(replica.huntId));
+    clearTimeout(this.nudges.get(replica.huntId)?.timer);
     this.nudges.delete(replica.huntId);
     if (this.replicas.get(replica.huntId) !== replica) return;
     const due = nextTimerAt(replica.current);
@@ -86,11 +99,11 @@ export class HuntReplicas {
       this.scheduleNudge(replica);
     }, Math.min(wait, MAX_TIMER_MS));
     timer.unref();
-    this.nudges.set(replica.huntId, timer);
+    this.nudges.set(replica.huntId, { due, timer });
   }
 
   closeAll(): void {
-    for (const timer of this.nudges.values()) clearTimeout(timer);
+    for (const { timer } of this.nudges.values()) clearTimeout(timer);
     this.nudges.clear();
     for (const replica of this.replicas.values()) replica.close();
     this.replicas.clear();

@@ -1,5 +1,4 @@
-import type { HuntChange } from '../../actors/hunt/hunt-changes.js';
-import { huntChanges } from '../../actors/hunt/hunt-changes.js';
+import { changesForPlayer, huntChanges } from '../../actors/hunt/hunt-changes.js';
 import type { HuntEvent } from '../../actors/hunt/hunt-events.js';
 import type { HuntState } from '../../actors/hunt/hunt-state.js';
 import { playerView } from '../../actors/hunt/player-view.js';
@@ -75,12 +74,6 @@ async function readMissed(session: Session, replica: HuntReplica, after: number)
 }
 
 function frameFor(huntId: string, event: HuntEvent, state: HuntState, playerId: string): UpdateMessage[] {
-  const changes = huntChanges(state, event);
-  const competitorId = state.players[playerId]?.competitorId;
-  const list: HuntChange[] = [
-    ...changes.all,
-    ...((competitorId && changes.byCompetitor.get(competitorId)) || []),
-    ...(changes.byPlayer.get(playerId) ?? []),
-  ];
-  return list.length > 0 ? [{ type: 'update', hunt: huntId, update: event.update, changes: list }] : [];
+  const changes = changesForPlayer(huntChanges(state, event), state, playerId);
+  return changes.length > 0 ? [{ type: 'update', hunt: huntId, update: event.update, changes: [...changes] }] : [];
 }

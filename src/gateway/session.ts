@@ -1,5 +1,5 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { HuntChange } from '../../actors/hunt/hunt-changes.js';
 import { encodeMessage } from '../../protocol/codec.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
 import type { ClientMessage } from '../../protocol/client-messages.js';
@@ -11,6 +11,8 @@ import type { GatewayContext } from './gateway-context.js';
 import type { HuntReplica } from './hunt-replica.js';
 import { RequestError } from './request-error.js';
 import { handleRequest } from './handle-request.js';
+import type { WriteBatcher } from './write-batcher.js';
+import { refusedWhenOverloaded } from './overload-guard.js';
 
 /** More malformed frames than this within ABUSE_WINDOW_MS closes the connection (1008). */
 const MAX_BAD_FRAMES = 50;
@@ -34,6 +36,9 @@ export class Session {
     private readonly ws: WebSocket,
     readonly identity: Identity,
     readonly ctx: GatewayContext,
+    /** The socket under `ws`, whose writes `writes` batches per turn of the event loop. */
+    private readonly socket: Duplex,
+    private readonly writes: WriteBatcher,
   ) {}
 
   /** Called every heartbeat interval: drops a socket that did not answer the last ping. */
@@ -63,10 +68,18 @@ export class Session {
     const message = parsed.message;
     this.ctx.metrics.framesIn.inc({ type: message.type });
     const started = performance.now();
+    // Asked before this request counts as in flight, so that it is judged by the work already running.
+    const overloaded = refusedWhenOverloaded(message) ? this.ctx.overload.refusal() : undefined;
     this.inFlight += 1;
+    this.ctx.overload.started();
     try {
       if (!roleOf(message.type).includes(this.identity.role)) {
         throw new RequestError(ErrorCode.forbidden, `${message.type} is not allowed for the ${this.identity.role} role`);
+      }
+      if (overloaded) {
+        this.ctx.metrics.overloadRefusals.inc({ what: 'command' });
+        const { retryAfterMs } = overloaded;
+        throw new RequestError(ErrorCode.overloaded, `server overloaded: retry in ${retryAfterMs} ms with the same commandId`, true, { retryAfterMs });
       }
       const result = await handleRequest(this, message);
       this.send({ type: 'reply', id: message.id, ok: true, result } as ServerMessage);
@@ -74,6 +87,7 @@ export class Session {
       this.replyError(message, error);
     } finally {
       this.inFlight -= 1;
+      this.ctx.overload.finished();
       this.ctx.metrics.commandSeconds.observe({ type: message.type }, (performance.now() - started) / 1000);
     }
   }
@@ -83,16 +97,26 @@ export class Session {
     return this.sendFrame(encodeMessage(message), message.type);
   }
 
-  /** Sends an encoded frame unless the socket's send buffer is over the limit: then the reader is too slow, and is cut off. */
+  /** Sends an encoded frame and counts it by type; see `write`. */
   sendFrame(frame: Uint8Array, type: ServerMessage['type']): boolean {
+    if (!this.write(frame)) return false;
+    this.ctx.metrics.framesOut.inc({ type });
+    return true;
+  }
+
+  /**
+   * Sends an encoded frame unless the socket's send buffer is over the limit: then the reader is
+   * too slow, and is cut off. Uncounted: live updates are counted per event by the replicas.
+   */
+  private write(frame: Uint8Array): boolean {
     if (this.closed) return false;
     if (this.ws.bufferedAmount + frame.byteLength > this.ctx.limits.maxSendBufferBytes) {
       this.ctx.metrics.slowConsumers.inc();
       this.close(CloseCode.slowConsumer, 'send buffer full: read faster, then reconnect and resume');
       return false;
     }
+    this.writes.hold(this.socket);
     this.ws.send(frame);
-    this.ctx.metrics.framesOut.inc({ type });
     return true;
   }
 
@@ -117,20 +141,9 @@ export class Session {
     }
     this.subscriptions.get(huntId)?.stop();
     const subject = this.identity.subject;
-    const stopListening = replica.listen((event, changes, state, shared) => {
-      if (as === 'staff') {
-        if (changes.staff.length > 0) this.sendFrame(shared.staff(), 'update');
-        return;
-      }
-      const competitorId = state.players[subject]?.competitorId;
-      const own = [...((competitorId && changes.byCompetitor.get(competitorId)) || []), ...(changes.byPlayer.get(subject) ?? [])];
-      // Most receivers get only the common changes: they share one encoded frame.
-      if (own.length === 0) {
-        if (changes.all.length > 0) this.sendFrame(shared.all(), 'update');
-      } else {
-        const list: readonly HuntChange[] = [...changes.all, ...own];
-        this.send({ type: 'update', hunt: huntId, update: event.update, changes: list });
-      }
+    const audience = as === 'staff' ? ({ as } as const) : ({ as, playerId: subject } as const);
+    const stopListening = replica.subscribe(audience, (event, frame) => {
+      this.write(frame);
       if (event.type === 'player-kicked' && event.playerId === subject) this.unsubscribe(huntId);
     });
     this.subscriptions.set(huntId, {

@@ -1,4 +1,4 @@
-import type { NewEvent } from './journal.js';
+import type { NewEvent, SnapshotToSave } from './journal.js';
 
 /**
  * Argument checks every Journal adapter makes the same way: a caller's mistake is a TypeError
@@ -36,6 +36,18 @@ export function encodeJson(value: unknown, what: string): string {
   }
   if (json === undefined) throw new TypeError(`${what} is not JSON-serialisable`);
   return json;
+}
+
+/** Checks a snapshot to save and gives its state as JSON text. */
+export function encodeSnapshot(snapshot: SnapshotToSave): string {
+  requireEntityId(snapshot.entityId);
+  requireSeqNr(snapshot.seqNr, 'snapshot.seqNr');
+  if (!Number.isFinite(snapshot.takenAt)) {
+    throw new TypeError(`snapshot.takenAt must be a finite number, got ${String(snapshot.takenAt)}`);
+  }
+  if (!('stateJson' in snapshot)) return encodeJson(snapshot.state, 'snapshot.state');
+  if (typeof snapshot.stateJson !== 'string' || snapshot.stateJson === '') throw new TypeError('snapshot.stateJson must be JSON text');
+  return snapshot.stateJson;
 }
 
 export function requireEntityId(entityId: string): void {

@@ -34,13 +34,12 @@ export function createJournalPersistenceEngine(
     },
 
     async takeSnapshot(snapshot: PersistedSnapshot): Promise<void> {
+      // The entity actors' encoder gives JSON text, or nothing when it lets an offer pass.
+      const data: unknown = snapshot.data;
+      if (data === undefined) return;
+      const taken = { entityId: snapshot.key, seqNr: snapshot.sequenceNumber, takenAt: snapshot.createdAt };
       try {
-        await journal.saveSnapshot({
-          entityId: snapshot.key,
-          seqNr: snapshot.sequenceNumber,
-          state: snapshot.data,
-          takenAt: snapshot.createdAt,
-        });
+        await journal.saveSnapshot(typeof data === 'string' ? { ...taken, stateJson: data } : { ...taken, state: data });
       } catch (error) {
         options.onSnapshotError?.(snapshot.key, error);
       }

@@ -36,6 +36,13 @@ export interface Snapshot {
   readonly takenAt: number;
 }
 
+/**
+ * A snapshot to store: its state as a value, or already encoded as JSON text. An entity whose
+ * state changes in place encodes it at once, in one pass, instead of copying it for the journal
+ * to encode later; the text must be valid JSON (it is stored as given).
+ */
+export type SnapshotToSave = Snapshot | (Omit<Snapshot, 'state'> & { readonly stateJson: string });
+
 export interface Journal {
   /**
    * Appends `events` to `entityId` right after `expectedSeqNr` (0 for an entity with no events);
@@ -59,7 +66,7 @@ export interface Journal {
   readUpdates(entityId: string, afterUpdateSeq: number, limit: number): Promise<readonly StoredEvent[]>;
 
   /** Stores a snapshot; an older one (lower seqNr) never replaces a newer one. */
-  saveSnapshot(snapshot: Snapshot): Promise<void>;
+  saveSnapshot(snapshot: SnapshotToSave): Promise<void>;
 
   /** The snapshot with the highest seqNr for `entityId`, or undefined when none was saved. */
   loadSnapshot(entityId: string): Promise<Snapshot | undefined>;

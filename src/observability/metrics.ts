@@ -12,9 +12,15 @@ export interface MetricSources {
   activeActors: () => number;
   /** Active entities per shard (a cluster node; empty otherwise). */
   entitiesByShard: () => ReadonlyMap<number, number>;
+  /** Whether the gateway refuses new commands and connections as overloaded now. */
+  overloaded: () => boolean;
+  /** Requests the gateway is running now. */
+  requestsInFlight: () => number;
 }
 
-export function createMetrics(sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map() }) {
+export function createMetrics(
+  sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map(), overloaded: () => false, requestsInFlight: () => 0 },
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cairn_process_' });
   const r = [registry];
@@ -118,6 +124,28 @@ export function createMetrics(sources: MetricSources = { activeActors: () => 0, 
       registers: r,
     }),
     slowConsumers: new Counter({ name: 'cairn_slow_consumer_disconnects_total', help: 'Sockets cut off for reading too slowly', registers: r }),
+    overloadRefusals: new Counter({
+      name: 'cairn_overload_refusals_total',
+      help: 'Work refused because the process was saturated: commands (answered overloaded) and connections (closed with 1013)',
+      labelNames: ['what'],
+      registers: r,
+    }),
+    overloadState: new Gauge({
+      name: 'cairn_overload_state',
+      help: '1 while the gateway refuses new commands and connections as overloaded, else 0',
+      registers: r,
+      collect() {
+        this.set(sources.overloaded() ? 1 : 0);
+      },
+    }),
+    requestsInFlight: new Gauge({
+      name: 'cairn_requests_in_flight',
+      help: 'Requests the gateway is running (received, not yet answered); see CAIRN_OVERLOAD_MAX_IN_FLIGHT',
+      registers: r,
+      collect() {
+        this.set(sources.requestsInFlight());
+      },
+    }),
   };
 }
 

@@ -14,6 +14,8 @@ import { joinCluster } from '../cluster/cluster-node.js';
 import type { CairnConfig } from '../config/config-schema.js';
 import { Gateway } from '../gateway/gateway.js';
 import { HuntReplicas } from '../gateway/hunt-replicas.js';
+import { createLoopDelayMonitor } from '../gateway/loop-delay-monitor.js';
+import { OverloadGuard } from '../gateway/overload-guard.js';
 import { TokenBuckets } from '../gateway/token-bucket.js';
 import { createJournalPersistenceEngine } from '../journal/journal-persistence-engine.js';
 import type { Logger } from '../observability/logger.js';
@@ -41,7 +43,7 @@ export interface RunningServer {
  * node of a cluster (CAIRN_KAFKA_BROKERS set).
  */
 export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
-  const sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map() };
+  const sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map(), overloaded: () => false, requestsInFlight: () => 0 };
   const metrics = createMetrics(sources);
   const { journal, where: journalPath } = await openJournal(config, metrics, logger);
   const cluster = config.kafkaBrokers ? await joinCluster(config, metrics, logger) : undefined;
@@ -94,7 +96,21 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       logger.debug({ err: error, huntId }, 'nudge failed');
       return undefined;
     }
+  }, Date.now, (frames) => metrics.framesOut.inc({ type: 'update' }, frames));
+  const loopDelay = createLoopDelayMonitor();
+  const overload = new OverloadGuard({
+    maxLoopDelayMs: config.overloadMaxLoopDelayMs,
+    maxInFlight: config.overloadMaxInFlight,
+    windowMs: config.overloadWindowMs,
+    loopDelay,
+    now: Date.now,
+    onChange: (saturated, reading) =>
+      saturated
+        ? logger.warn(reading, 'overloaded: refusing new commands (overloaded) and connections (1013)')
+        : logger.info(reading, 'no longer overloaded: taking commands and connections again'),
   });
+  sources.overloaded = () => overload.saturated;
+  sources.requestsInFlight = () => overload.inFlight;
   const gateway: Gateway = new Gateway({
     ctx: {
       commands,
@@ -102,6 +118,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       replicas,
       journal,
       guesses: new TokenBuckets(config.guessesPerSecond, config.guessBurst),
+      overload,
       metrics,
       logger,
       limits: {
@@ -164,6 +181,8 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     http.listen(config.port, config.host, () => resolve());
   });
   health.listening = true;
+  // Measured from here: start-up stalls the loop by itself and says nothing about load.
+  loopDelay.start();
   const port = (http.address() as AddressInfo).port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -183,6 +202,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       await cluster?.close();
       await host.stop();
       await journal.close();
+      loopDelay.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };

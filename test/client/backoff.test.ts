@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, fullJitterDelay, TypedEmitter } from '../../src/client/index.js';
+import { backoffCeiling, fullJitterDelay, overloadedReconnectDelay, overloadedRetryDelay, TypedEmitter } from '../../src/client/index.js';
 
 describe('full-jitter backoff', () => {
   const options = { initialDelayMs: 250, maxDelayMs: 15_000 };
@@ -20,6 +20,37 @@ describe('full-jitter backoff', () => {
       }
     }
     expect(fullJitterDelay(3, options, () => 0.5)).toBe(1000);
+  });
+});
+
+describe('backoff when the server is overloaded', () => {
+  const options = { initialDelayMs: 250, maxDelayMs: 15_000 };
+  const draws = [0, 0.25, 0.5, 0.999999];
+
+  it('reconnects after 1013 no sooner than the longest wait after a dropped connection at the same attempt', () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      for (const r of draws) {
+        const delay = overloadedReconnectDelay(attempt, options, () => r);
+        const ceiling = backoffCeiling(attempt + 2, options);
+        expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+        expect(delay).toBeLessThanOrEqual(ceiling);
+        if (backoffCeiling(attempt + 2, options) < options.maxDelayMs) expect(delay).toBeGreaterThanOrEqual(backoffCeiling(attempt, options));
+      }
+    }
+    expect(overloadedReconnectDelay(0, options, () => 0.5)).toBe(750);
+  });
+
+  it('retries an overloaded command after retryAfterMs plus a jitter whose ceiling starts at retryAfterMs and doubles, up to the cap', () => {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      for (const r of draws) {
+        const delay = overloadedRetryDelay(1000, attempt, 5000, () => r);
+        expect(delay).toBeGreaterThanOrEqual(1000);
+        expect(delay).toBeLessThan(1000 + Math.min(5000, 1000 * 2 ** attempt));
+      }
+    }
+    expect([0, 1, 2, 3].map((attempt) => overloadedRetryDelay(1000, attempt, 5000, () => 0.5))).toEqual([1500, 2000, 3000, 3500]);
+    // A retryAfterMs above the cap is still honoured in full.
+    expect(overloadedRetryDelay(8000, 3, 5000, () => 0.5)).toBe(12_000);
   });
 });
 

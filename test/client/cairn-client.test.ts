@@ -365,6 +365,27 @@ describe('requests', () => {
     conn.reply(second.id, { correct: true, points: 5, bonus: 0, attemptsLeft: null, duplicate: false, update: 2 });
     await expect(submitting).resolves.toMatchObject({ correct: true });
   });
+
+  it('retries an overloaded command with the same commandId after retryAfterMs plus a growing jitter, then gives up with overloaded', async () => {
+    const server = await FakeServer.start();
+    // random 0.5: half of a jitter ceiling that starts at retryAfterMs (60) and doubles per retry.
+    const client = makeClient(server, { random: () => 0.5, maxRetries: 2, retryBackoff: { initialDelayMs: 5, maxDelayMs: 1_000 } });
+    await client.connect();
+    const conn = await server.connection(0);
+    const announcing = rejection(client.announce('h1', 'tea at four'));
+    const overloaded = { code: 'overloaded', message: 'server overloaded', retriable: true, retryAfterMs: 60 };
+    for (let attempt = 0; attempt < 3; attempt++) conn.fail((await conn.next()).id, overloaded);
+    const error = await announcing;
+    expect(error).toBeInstanceOf(CairnRequestError);
+    expect(error).toMatchObject({ code: 'overloaded', retriable: true, retryAfterMs: 60, requestType: 'admin.announce' });
+    const sent = conn.received.filter((m) => m.type === 'admin.announce');
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((m) => m.commandId)).size).toBe(1);
+    expect((error as CairnRequestError).commandId).toBe(sent[0]!.commandId);
+    const gaps = [conn.receivedAt[1]! - conn.receivedAt[0]!, conn.receivedAt[2]! - conn.receivedAt[1]!];
+    expect(gaps[0]).toBeGreaterThanOrEqual(60 + 30 - 1);
+    expect(gaps[1]).toBeGreaterThanOrEqual(60 + 60 - 1);
+  });
 });
 
 describe('reconnecting and resuming', () => {
@@ -747,9 +768,36 @@ describe('more behaviour', () => {
     (await server.connection(1)).close(1012, 'restart');
     await ready;
     expect(reconnecting).toEqual([
-      { attempt: 1, delayMs: 20, code: 1013 },
+      // Between half and all of the ceiling of attempt 0 + 2 (40 ms): 20 + 0.5 × 20.
+      { attempt: 1, delayMs: 30, code: 1013 },
       { attempt: 1, delayMs: 5, code: 1012 },
     ]);
+  });
+
+  it('backs off after a first connection refused with 1013, longer than after a dropped one, and connects once let in', async () => {
+    const server = await FakeServer.start((conn, index) => (index < 2 ? conn.close(1013, 'server overloaded') : conn.welcome()));
+    const client = makeClient(server, { random: () => 0.5, reconnect: { initialDelayMs: 10, maxDelayMs: 1_000 } });
+    const reconnecting = record(client, 'reconnecting');
+    const welcome = await client.connect();
+    expect(welcome.type).toBe('welcome');
+    expect(server.connections).toHaveLength(3);
+    // A dropped connection waits below the ceiling of its attempt (10, 20 ms); 1013 at least twice that.
+    expect(reconnecting).toEqual([
+      { attempt: 1, delayMs: 30, code: 1013 },
+      { attempt: 2, delayMs: 60, code: 1013 },
+    ]);
+    expect(server.connectedAt[1]! - server.connectedAt[0]!).toBeGreaterThanOrEqual(29);
+    expect(server.connectedAt[2]! - server.connectedAt[1]!).toBeGreaterThanOrEqual(59);
+  });
+
+  it('gives up on a first connection refused with 1013 more than maxRetries times', async () => {
+    const server = await FakeServer.start((conn) => conn.close(1013, 'server overloaded'));
+    const client = makeClient(server, { maxRetries: 2, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
+    const error = await rejection(client.connect());
+    expect(error).toBeInstanceOf(CairnConnectionError);
+    expect(error).toMatchObject({ code: 1013, reason: 'server overloaded' });
+    expect(server.connections).toHaveLength(3);
+    expect(client.state).toBe('closed');
   });
 
   it('reuses a commandId given to request()', async () => {

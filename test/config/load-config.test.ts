@@ -42,4 +42,20 @@ describe('configuration', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_KAFKA_BROKERS: must be host:port/));
     expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_KAFKA_SESSION_TIMEOUT_MS: /));
   });
+
+  it('reads the overload bounds, with defaults, and 0 to turn a signal off', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { overloadMaxInFlight: 2048, overloadMaxLoopDelayMs: 100, overloadWindowMs: 1000 } });
+    const loaded = loadConfig({ CAIRN_OVERLOAD_MAX_IN_FLIGHT: '0', CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: '0', CAIRN_OVERLOAD_WINDOW_MS: '250' });
+    expect(loaded).toMatchObject({ ok: true, config: { overloadMaxInFlight: 0, overloadMaxLoopDelayMs: 0, overloadWindowMs: 250 } });
+  });
+
+  it('refuses overload bounds that cannot work, naming the variables', () => {
+    const loaded = loadConfig({ CAIRN_OVERLOAD_MAX_IN_FLIGHT: '-1', CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: 'soon', CAIRN_OVERLOAD_WINDOW_MS: '10' });
+    expect(loaded.ok).toBe(false);
+    const problems = loaded.ok ? [] : loaded.problems;
+    expect(problems).toHaveLength(3);
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_OVERLOAD_MAX_IN_FLIGHT: .*\(got "-1"\)$/));
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: .*\(got "soon"\)$/));
+    expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_OVERLOAD_WINDOW_MS: .*\(got "10"\)$/));
+  });
 });

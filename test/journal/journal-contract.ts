@@ -296,6 +296,14 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
         expect(await journal().loadSnapshot(id)).toEqual(snapshot);
       });
 
+      it('stores a state given as JSON text and loads it decoded', async () => {
+        const id = entityId('snapshot-text');
+        const state = { seqNr: 7, state: { players: { 'ana-🦊': { points: -5 } } } };
+        await journal().saveSnapshot({ entityId: id, seqNr: 7, stateJson: JSON.stringify(state), takenAt: 1_700_000_000_456 });
+        expect(await journal().loadSnapshot(id)).toEqual({ entityId: id, seqNr: 7, state, takenAt: 1_700_000_000_456 });
+        await expect(journal().saveSnapshot({ entityId: id, seqNr: 8, stateJson: '', takenAt: 1 })).rejects.toThrow(TypeError);
+      });
+
       it('replaces an older snapshot with a newer one, never the other way', async () => {
         const id = entityId('snapshot-order');
         const at = (seqNr: number) => ({ entityId: id, seqNr, state: { seqNr }, takenAt: 1_700_000_000_000 + seqNr });

@@ -127,6 +127,13 @@ export const serverFrames: readonly RecordedFrame[] = [
   }, `84 a474797065 a57265706c79 a26964 04 a26f6b c2 a56572726f72
       84 a4636f6465 ac726174652d6c696d69746564 a76d657373616765 be746f6f206d616e7920677565737365733a20776169742031353030206d73
       a9726574726961626c65 c3 ac726574727941667465724d73 cd05dc`),
+  // {"type":"reply","id":5,"ok":false,"error":{"code":"overloaded","message":"server overloaded: retry in 1000 ms with the same commandId","retriable":true,"retryAfterMs":1000}}
+  frame('reply error (overloaded)', {
+    type: 'reply', id: 5, ok: false,
+    error: { code: 'overloaded', message: 'server overloaded: retry in 1000 ms with the same commandId', retriable: true, retryAfterMs: 1000 },
+  }, `84 a474797065 a57265706c79 a26964 05 a26f6b c2 a56572726f72
+      84 a4636f6465 aa6f7665726c6f61646564 a76d657373616765 d93b736572766572206f7665726c6f616465643a20726574727920696e2031303030206d732077697468207468652073616d6520636f6d6d616e644964
+      a9726574726961626c65 c3 ac726574727941667465724d73 cd03e8`),
   // {"type":"update","hunt":"old-town","update":14,"changes":[{"kind":"clue","clue":{"id":"fountain","title":"The fountain","text":"Who?","points":100,
   //  "solveWith":"answer","status":"solved","wrongGuesses":1,"attemptsLeft":4,"hints":[{"index":0,"penalty":10,"revealed":false}]}}]}
   frame('update with a clue change', {

@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
-import { encodeEvent, encodeJson, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
-import type { Journal, NewEvent, Snapshot, StoredEvent } from '../journal.js';
+import { encodeEvent, encodeSnapshot, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
+import type { Journal, NewEvent, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
 import { lastSeqNrOf, migrationStatements, partitionOf, statements, type Replication } from './cassandra-schema.js';
 
 const { consistencies } = cassandra.types;
@@ -168,12 +168,9 @@ export class CassandraJournal implements Journal {
     }
   }
 
-  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+  async saveSnapshot(snapshot: SnapshotToSave): Promise<void> {
     this.#open();
-    requireEntityId(snapshot.entityId);
-    requireSeqNr(snapshot.seqNr, 'snapshot.seqNr');
-    if (!Number.isFinite(snapshot.takenAt)) throw new TypeError(`snapshot.takenAt must be a finite number, got ${String(snapshot.takenAt)}`);
-    const state = encodeJson(snapshot.state, 'snapshot.state');
+    const state = encodeSnapshot(snapshot);
     await this.#driver('snapshot', () =>
       this.#client.execute(this.#cql.saveSnapshot, [snapshot.entityId, snapshot.seqNr, state, new Date(snapshot.takenAt)]),
     );

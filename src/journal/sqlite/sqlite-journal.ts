@@ -3,8 +3,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
-import type { Journal, NewEvent, Snapshot, StoredEvent } from '../journal.js';
-import { encodeEvent, encodeJson, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
+import type { Journal, NewEvent, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
+import { encodeEvent, encodeSnapshot, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
 import { GroupCommit } from './group-commit.js';
 import { SQL, ensureSchema, type EventRow, type SnapshotRow } from './sqlite-schema.js';
 
@@ -156,14 +156,9 @@ export class SqliteJournal implements Journal {
     return this.#driver(() => this.#readUpdates.all(entityId, afterUpdateSeq, limit).map(toStoredEvent));
   }
 
-  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+  async saveSnapshot(snapshot: SnapshotToSave): Promise<void> {
     this.#ensureOpen();
-    requireEntityId(snapshot.entityId);
-    requireSeqNr(snapshot.seqNr, 'snapshot.seqNr');
-    if (!Number.isFinite(snapshot.takenAt)) {
-      throw new TypeError(`snapshot.takenAt must be a finite number, got ${String(snapshot.takenAt)}`);
-    }
-    const state = encodeJson(snapshot.state, 'snapshot.state');
+    const state = encodeSnapshot(snapshot);
     // Snapshots are rare and may be lost without harm (events rebuild them), so they skip the
     // group commit and take their own small transaction.
     this.#driver(() => this.#saveSnapshot.run(snapshot.entityId, snapshot.seqNr, state, snapshot.takenAt));
