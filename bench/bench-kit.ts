@@ -14,6 +14,10 @@ export function latencyRecorder() {
       const ms = (p: number) => (histogram.getValueAtPercentile(p) / 1000).toFixed(2);
       return { count: histogram.totalCount, p50: ms(50), p99: ms(99), p999: ms(99.9), max: (histogram.maxValue / 1000).toFixed(2) };
     },
+    /** Forgets what was recorded (a new interval starts). */
+    reset() {
+      histogram.reset();
+    },
   };
 }
 
@@ -60,4 +64,51 @@ export function numberArg(name: string, given: string | undefined, fallback: num
     process.exit(2);
   }
   return n;
+}
+
+/** `a / b` with two decimals, or n/a when either is missing or b is 0. */
+export const ratio = (a: number, b: number | undefined) => (b !== undefined && b > 0 && Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : 'n/a');
+
+/**
+ * Rows as a Markdown table (numbers right-aligned), so that a report pastes into an issue as it
+ * is; the columns are the keys of the first row.
+ */
+export function markdownTable(rows: readonly Record<string, string | number>[]): void {
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0]!);
+  const cells = rows.map((row) => keys.map((k) => String(row[k] ?? '')));
+  const widths = keys.map((k, i) => Math.max(k.length, ...cells.map((c) => c[i]!.length)));
+  const numeric = keys.map((_, i) => cells.every((c) => /^-?[\d.,]+$|^n\/a$/.test(c[i]!)));
+  const line = (values: readonly string[]) => `| ${values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
+  console.log(line(keys));
+  console.log(`|${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
+  for (const c of cells) console.log(line(c));
+}
+
+/**
+ * Runs a benchmark's `main` and exits with its code. On SIGINT/SIGTERM or a throw, the synchronous
+ * `cleanups` (children to kill, directories to remove) run first, so that nothing is left behind.
+ */
+export function runBench(main: () => Promise<number>, cleanups: Set<() => void>): void {
+  const cleanUp = () => {
+    for (const cleanup of cleanups) cleanup();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      console.error(`\n${signal}: killing the child processes and removing the temp dirs`);
+      cleanUp();
+      process.exit(130);
+    });
+  }
+  main().then(
+    (code) => {
+      cleanUp();
+      process.exit(code);
+    },
+    (error: unknown) => {
+      console.error('benchmark failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+      cleanUp();
+      process.exit(1);
+    },
+  );
 }

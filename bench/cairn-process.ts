@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startChild, type StartedChild } from './proc-kit.js';
+import { startBenchServer, type BenchServer } from './bench-server.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH_SECRET = 'bench-players-secret-0123456789';
@@ -32,7 +32,7 @@ export function cairnEnv(o: { dataDir: string; rate: number; definitionBytes: nu
   };
 }
 
-export interface CairnProcess extends StartedChild {
+export interface CairnProcess extends BenchServer {
   readonly wsUrl: string;
   readonly httpUrl: string;
 }
@@ -44,16 +44,12 @@ export interface CairnProcess extends StartedChild {
 export async function startCairn(o: { env: NodeJS.ProcessEnv; cleanups: Set<() => void>; timeoutMs?: number }): Promise<CairnProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const server = await startChild([...extra, '--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  const server = await startBenchServer('Cairn', [...extra, '--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: o.env,
     isReady: (line) => line.msg === 'cairn is ready' && typeof line.ws === 'string',
+    cleanups: o.cleanups,
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    onSpawn: (child) => {
-      const kill = () => child.kill('SIGKILL');
-      o.cleanups.add(kill);
-      child.once('exit', () => o.cleanups.delete(kill));
-    },
   });
   const wsUrl = String(server.ready.ws);
   return Object.assign(server, { wsUrl, httpUrl: wsUrl.replace(/^ws/, 'http').replace(/\/ws$/, '') });

@@ -11,7 +11,8 @@ import { BENCH_SECRET } from './cairn-process.js';
 import type { RunningSetup } from './cluster-setup.js';
 import { serverMedians } from './server-histograms.js';
 import { closeWindow, cpuTotal, drain, emptyWindow, openWindow, ramp, steady, type WindowFigures } from './load-phases.js';
-import { Player, ScriptRun, bump, joinAsPlayer, spawnHunts, type LoadPhase } from './player-script.js';
+import { joinAsPlayer, spawnHunts } from './cairn-join.js';
+import { Player, ScriptRun, bump, cairnSession, pacerFor, type LoadPhase, type Pacer } from './player-script.js';
 import { statusKb } from './proc-kit.js';
 
 export interface LoadOptions {
@@ -76,13 +77,13 @@ export async function runLoad(setup: RunningSetup, o: LoadOptions): Promise<Setu
   const phase: LoadPhase = { intervalMs: 1000 / o.rate, measuring: false, stopped: false };
   const run = new ScriptRun(phase);
   const clients: CairnClient[] = [];
-  const players: Player[] = [];
+  const players: Pacer[] = [];
   const drops = new Map<string, number>();
   let closing = false;
-  const busy = () => players.filter((p) => p.pacer.busy).length;
+  const busy = () => players.filter((p) => p.busy).length;
   const stopPlayers = async () => {
     phase.stopped = true;
-    for (const p of players) p.pacer.stop();
+    for (const p of players) p.stop();
     closing = true;
     for (let i = 0; i < clients.length; i += 1000) await Promise.all(clients.slice(i, i + 1000).map((c) => c.close()));
   };
@@ -118,9 +119,10 @@ export async function runLoad(setup: RunningSetup, o: LoadOptions): Promise<Setu
         client.on('disconnected', ({ code, reason }) => {
           if (!closing) bump(drops, `${code}${reason ? ` ${reason}` : ''}`);
         });
-        const player = new Player(client, hunt, o.hunt.clues, run);
-        players.push(player);
-        player.pacer.start();
+        const player = new Player(cairnSession(client, hunt), o.hunt.clues, run);
+        const pacer = pacerFor(run, () => player.play());
+        players.push(pacer);
+        pacer.start();
       },
     });
 

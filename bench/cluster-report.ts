@@ -3,7 +3,7 @@
  * same run as the baseline of the ratios, then the detail that explains a bad figure (errors by
  * code, failed connections, server warnings) and the setups that did not start.
  */
-import { fixed, mib, table } from './bench-kit.js';
+import { fixed, mib, ratio, table } from './bench-kit.js';
 import type { SetupFigures } from './cluster-load.js';
 
 export interface SetupOutcome {
@@ -13,7 +13,6 @@ export interface SetupOutcome {
   failure?: string;
 }
 
-const ratio = (a: number, b: number | undefined) => (b !== undefined && b > 0 && Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : 'n/a');
 /** One row per message with its count; long messages (library warnings quoting a migration guide) cut to keep the table readable. */
 const rows = (setup: string, item: string, map: ReadonlyMap<string, number>) =>
   map.size === 0

@@ -22,12 +22,11 @@ import { parseArgs } from 'node:util';
 import { ensureServices, type ServiceAddresses } from '../src/services/services.js';
 import { isPortOpen, waitUntil } from '../src/services/wait-until.js';
 import { elapsedLog, numberArg } from './bench-kit.js';
-import { buildBenchHunt } from './bench-hunt.js';
 import { limiterSettings } from './cairn-process.js';
 import { runLoad } from './cluster-load.js';
 import { printReport, type SetupOutcome } from './cluster-report.js';
 import { SETUPS, SetupFailed, needsServices, servicePids, startSetup, type RunningSetup } from './cluster-setup.js';
-import { REQUEST_TIMEOUT_MS, scriptRounds } from './player-script.js';
+import { REQUEST_TIMEOUT_MS, scriptHunt } from './player-script.js';
 import { openFileLimit } from './proc-kit.js';
 
 const { values: args } = parseArgs({
@@ -60,11 +59,7 @@ if (unknown.length > 0 || names.length === 0) {
 }
 const selected = SETUPS.filter((s) => names.includes(s.name));
 
-const hunt = buildBenchHunt({
-  rounds: scriptRounds({ players: N, rate: RATE, rampPerSecond: RAMP, durationS: DURATION_S }),
-  maxPlayers: Math.ceil(N / H) + 10,
-  wrongAnswerPenalty: 5,
-});
+const hunt = scriptHunt({ players: N, hunts: H, rate: RATE, rampPerSecond: RAMP, durationS: DURATION_S });
 
 const log = elapsedLog();
 const NO_SERVICES: ServiceAddresses = { kafkaBrokers: [], cassandraContactPoints: [] };

@@ -120,9 +120,12 @@ export function closeWindow(w: ProcessWindow) {
   const seconds = (performance.now() - w.t0) / 1000;
   const machine1 = machineCpu();
   const self = process.cpuUsage(w.self0);
+  const serverCpuSeconds = cpuTotal(w.pids) - w.cpu0;
   return {
     seconds,
-    serverCpuPct: ((cpuTotal(w.pids) - w.cpu0) / seconds) * 100,
+    /** utime + stime of the server processes over the window (/proc/<pid>/stat). */
+    serverCpuSeconds,
+    serverCpuPct: (serverCpuSeconds / seconds) * 100,
     machineCpuPct: w.machine0 && machine1 ? ((machine1.busy - w.machine0.busy) / (machine1.total - w.machine0.total)) * 100 : Number.NaN,
     clientCpuPct: ((self.user + self.system) / 1e6 / seconds) * 100,
     clientElu: performance.eventLoopUtilization(w.elu0).utilization,
@@ -134,6 +137,7 @@ export type WindowFigures = ReturnType<typeof closeWindow>;
 /** A window for a phase that never ran: every figure n/a. */
 export const emptyWindow = (seconds: number): WindowFigures => ({
   seconds,
+  serverCpuSeconds: Number.NaN,
   serverCpuPct: Number.NaN,
   machineCpuPct: Number.NaN,
   clientCpuPct: Number.NaN,

@@ -1,8 +1,8 @@
 /**
- * The scripted player of the load benchmarks (bench/players.ts, bench/cluster.ts), and the
+ * The scripted player of the load benchmarks (players, sweep, open-loop, soak, cluster), and the
  * bookkeeping of its latencies and errors, so that every benchmark offers the same load.
  *
- * One SDK client, one WebSocket per player; reconnect disabled so that a lost connection shows
+ * Against Cairn (bench/cairn-join.ts): one SDK client, one WebSocket per player; reconnect disabled so that a lost connection shows
  * instead of being papered over; maxRetries 0 so that a rate-limited or timed-out guess is counted
  * as an error instead of hidden in the latency. For the current clue of the linear hunt: 1-3 wrong
  * guesses, then the right one (an answer, a location ~10 m from the target, or a code); on 25% of
@@ -14,22 +14,18 @@
  * server refuses with clue-already-solved).
  *
  * Latency: from the SDK call (submit()/hint()) to its promise settling with the server's reply,
- * for actions started in the steady phase.
+ * for actions started in the steady phase; an open-loop driver passes the time the action was
+ * due instead, so that time spent waiting to be sent counts too.
+ *
+ * The player talks to its hunt through a PlayerSession, so that the same script drives Cairn (the
+ * SDK) and the other servers it is compared with.
  */
-import { mintToken } from '../src/auth/tokens.js';
-import {
-  CairnConnectionError,
-  CairnRequestError,
-  createCairnClient,
-  type CairnClient,
-  type WebSocketConstructor,
-} from '../src/client/index.js';
+import { CairnRequestError, type CairnClient, type Guess } from '../src/client/index.js';
 import { latencyRecorder } from './bench-kit.js';
-import type { ScriptClue } from './bench-hunt.js';
+import { buildBenchHunt, type BenchHunt, type ScriptClue } from './bench-hunt.js';
 
 const HINT_CHANCE = 0.25;
 export const REQUEST_TIMEOUT_MS = 10_000;
-const JOIN_TIMEOUT_MS = 30_000;
 
 export const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
@@ -115,7 +111,31 @@ export class ScriptRun {
   constructor(readonly phase: LoadPhase) {}
 }
 
+/** A Pacer for one connection of `run`, counting its late ticks in the run's stats. */
+export const pacerFor = (run: ScriptRun, act: () => Promise<void>): Pacer =>
+  new Pacer(run.phase, act, () => {
+    if (run.phase.measuring) run.stats.late += 1;
+  });
+
 type Action = { kind: 'submit'; clue: ScriptClue; guess: ScriptClue['right']; expectCorrect: boolean } | { kind: 'hint'; clue: ScriptClue };
+
+/** One player's hunt, as the script plays it; a refusal or a missing reply rejects (see errorCode). */
+export interface PlayerSession {
+  submit(clue: string, guess: Guess): Promise<{ correct: boolean }>;
+  hint(clue: string, index: number): Promise<unknown>;
+}
+
+export const cairnSession = (client: CairnClient, hunt: string): PlayerSession => ({
+  submit: (clue, guess) => client.submit(hunt, clue, guess),
+  hint: (clue, index) => client.hint(hunt, clue, index),
+});
+
+/** A command that failed outside the Cairn SDK: `code` is the server's refusal code, or `client:...` when no reply came. */
+export class CommandFailed extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
 
 export class Player {
   private clueIndex = 0;
@@ -123,22 +143,13 @@ export class Player {
   private wrongDone = 0;
   private hintPlanned = false;
   finished = false;
-  readonly pacer: Pacer;
 
   constructor(
-    private readonly client: CairnClient,
-    private readonly hunt: string,
+    private readonly session: PlayerSession,
     private readonly clues: readonly ScriptClue[],
     private readonly run: ScriptRun,
   ) {
     this.planClue();
-    this.pacer = new Pacer(
-      run.phase,
-      () => this.act(),
-      () => {
-        if (run.phase.measuring) run.stats.late += 1;
-      },
-    );
   }
 
   private get clue(): ScriptClue {
@@ -171,18 +182,18 @@ export class Player {
     } else this.planClue();
   }
 
-  private async act(): Promise<void> {
+  /** The next action of the script; settles once its reply (or failure) is in. Latency counts from `t0` (performance.now()). */
+  async play(t0 = performance.now()): Promise<void> {
     const action = this.nextAction();
     const { stats, phase } = this.run;
     const measured = phase.measuring;
     if (measured) stats.issuedInWindow += 1;
-    const t0 = performance.now();
     const recorder = action.kind === 'hint' ? this.run.hintLatency : this.run.submitLatency;
     try {
       if (action.kind === 'hint') {
-        await this.client.hint(this.hunt, action.clue.id, 0);
+        await this.session.hint(action.clue.id, 0);
       } else {
-        const result = await this.client.submit(this.hunt, action.clue.id, action.guess);
+        const result = await this.session.submit(action.clue.id, action.guess);
         if (action.expectCorrect) {
           if (result.correct) this.solved();
           else bump(this.run.scriptSurprises, 'right guess judged wrong');
@@ -213,6 +224,7 @@ export class Player {
 
 /** The server's error code, or `client:...` for a failure that never got a reply from the server. */
 export function errorCode(error: unknown): string {
+  if (error instanceof CommandFailed) return error.code;
   if (error instanceof CairnRequestError) {
     if (error.code === 'timeout' && error.message.startsWith('no reply')) return `client:timeout (no reply in ${REQUEST_TIMEOUT_MS / 1000} s)`;
     if (error.code === 'closed' || error.code === 'disconnected') return `client:${error.code}`;
@@ -230,61 +242,7 @@ export function scriptRounds(o: { players: number; rate: number; rampPerSecond: 
   return Math.max(1, Math.ceil((actionsExpected * 1.5) / 3.25 / 4));
 }
 
-/**
- * Connects player `index` to `url` and joins `hunt`; a failure is counted in the run's
- * connectFailures or joinFailures and thrown with its reason. `onClient` sees the client before it
- * connects (to keep it, or to watch its disconnects).
- */
-export async function joinAsPlayer(o: {
-  url: string;
-  secret: string;
-  index: number;
-  hunt: string;
-  run: ScriptRun;
-  WebSocket?: WebSocketConstructor;
-  onClient?: (client: CairnClient) => void;
-}): Promise<CairnClient> {
-  const client = createCairnClient({
-    url: o.url,
-    token: () => mintToken(o.secret, { subject: `player-${o.index}`, role: 'player', name: `Player ${o.index}` }, 3600),
-    ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    reconnect: { enabled: false },
-    maxRetries: 0,
-  });
-  o.onClient?.(client);
-  try {
-    await client.connect();
-  } catch (error) {
-    const reason = error instanceof CairnConnectionError ? `connect: close ${error.code} ${error.reason}` : `connect: ${String(error)}`;
-    bump(o.run.connectFailures, reason);
-    throw new Error(reason);
-  }
-  try {
-    await client.request({ type: 'join', hunt: o.hunt }, { timeoutMs: JOIN_TIMEOUT_MS });
-  } catch (error) {
-    const reason = `join: ${errorCode(error)}`;
-    bump(o.run.joinFailures, reason);
-    throw new Error(reason);
-  }
-  return client;
-}
-
-/** A designer spawns and starts each hunt of `ids` from `yaml`, one after the other. */
-export async function spawnHunts(o: { url: string; secret: string; ids: readonly string[]; yaml: string; WebSocket?: WebSocketConstructor }): Promise<void> {
-  const designer = createCairnClient({
-    url: o.url,
-    token: await mintToken(o.secret, { subject: 'bench-designer', role: 'designer', name: 'Bench designer' }, 3600),
-    ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
-    reconnect: { enabled: false },
-  });
-  await designer.connect();
-  try {
-    for (const id of o.ids) {
-      await designer.spawn(id, o.yaml);
-      await designer.start(id);
-    }
-  } finally {
-    await designer.close();
-  }
+/** The benchmark hunt for a run: scriptRounds of clues, room for every player of a hunt, the example's penalty unless told. */
+export function scriptHunt(o: { players: number; hunts: number; rate: number; rampPerSecond: number; durationS: number; wrongAnswerPenalty?: number }): BenchHunt {
+  return buildBenchHunt({ rounds: scriptRounds(o), maxPlayers: Math.ceil(o.players / o.hunts) + 10, wrongAnswerPenalty: o.wrongAnswerPenalty ?? 5 });
 }

@@ -217,6 +217,27 @@ export function openFileLimit(): { soft: number; hard: number } {
   return { soft: read('-n'), hard: read('-Hn') };
 }
 
+/**
+ * Whether `connections` sockets fit: this process and the server each hold one descriptor per
+ * connection, plus ~100 of their own. Prints the limits, and how to raise them when they do not fit.
+ */
+export function descriptorsFit(connections: number, command: string): boolean {
+  const limit = openFileLimit();
+  const ports = ephemeralPortRange();
+  const needed = connections + 100;
+  console.log(`ulimit -n: soft ${limit.soft}, hard ${limit.hard}; the run needs ${needed} per process`);
+  if (ports && connections > ports.high - ports.low + 1) {
+    console.log(`WARNING: ${connections} connections from one address exceed the ephemeral port range ${ports.low}-${ports.high}.`);
+  }
+  if (limit.soft >= needed) return true;
+  console.error(
+    `\nThe open-files limit (ulimit -n = ${limit.soft}) is too low for ${connections} connections. Raise it for the command, e.g.\n` +
+      `  bash -c 'ulimit -n ${Math.min(limit.hard, Math.max(needed, 1024))} && npx ${command}'\n` +
+      (limit.hard < needed ? `(the hard limit is ${limit.hard}: ask for a higher one, or run fewer players)\n` : ''),
+  );
+  return false;
+}
+
 export function ephemeralPortRange(): { low: number; high: number } | undefined {
   const text = readProc('/proc/sys/net/ipv4/ip_local_port_range');
   if (!text) return undefined;

@@ -5,7 +5,10 @@ import { SnapshotPolicy } from '../../../actors/runtime/snapshot-policy.js';
 function taken(policy: SnapshotPolicy, every: number, events: number, bytes: number): number[] {
   const state = 'x'.repeat(bytes);
   const out: number[] = [];
-  for (let seqNr = every; seqNr <= events; seqNr += every) if (policy.encode({ state, seqNr }) !== undefined) out.push(seqNr);
+  for (let seqNr = every; seqNr <= events; seqNr += every) {
+    const entity = { state, seqNr };
+    if (policy.encode(entity) !== undefined) out.push(seqNr);
+  }
   return out;
 }
 
