@@ -1,19 +1,20 @@
 /**
- * Group commit: writes submitted in the same turn of the event loop share one transaction, so
- * they share one fsync. With synchronous=FULL the fsync dominates the cost of a small append;
- * batching turns N fsyncs into one while each writer still waits for its own write to be durable.
+ * Group commit: writes submitted in the same turn of the event loop go to the writer as one
+ * batch, so they share one transaction and one fsync. With synchronous=FULL the fsync dominates
+ * the cost of a small append; batching turns N fsyncs into one while each writer still waits for
+ * its own write to be durable.
  */
 
 export interface GroupCommitOptions<T> {
-  /** A batch is committed as soon as this many items wait, without waiting for the next turn. */
+  /** A batch is sent as soon as this many items wait, without waiting for the next turn. */
   readonly maxBatchSize: number;
   /**
-   * Writes `items` in one transaction, in order. Returns, per item, undefined when it was written
-   * or the error that item alone failed with. Throws when the transaction as a whole failed, in
-   * which case nothing of the batch was written.
+   * Writes `items` in one transaction, in order. Resolves, per item, undefined when it was
+   * written or the error that item alone failed with. Rejects when the transaction as a whole
+   * failed, in which case nothing of the batch was written.
    */
-  readonly commit: (items: readonly T[]) => readonly (Error | undefined)[];
-  /** The error every item of a batch rejects with when `commit` threw `cause`. */
+  readonly commit: (items: readonly T[]) => Promise<readonly (Error | undefined)[]>;
+  /** The error every item of a batch rejects with when `commit` failed with `cause`. */
   readonly batchFailed: (cause: unknown) => Error;
 }
 
@@ -27,7 +28,7 @@ export class GroupCommit<T> {
   readonly #options: GroupCommitOptions<T>;
   #waiting: Waiter<T>[] = [];
   #scheduled: NodeJS.Immediate | undefined;
-  #flushing = false;
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: GroupCommitOptions<T>) {
     if (!Number.isSafeInteger(options.maxBatchSize) || options.maxBatchSize < 1) {
@@ -40,30 +41,28 @@ export class GroupCommit<T> {
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
-      if (this.#waiting.length >= this.#options.maxBatchSize && !this.#flushing) {
-        this.flush();
-      } else {
-        this.#schedule();
-      }
+      if (this.#waiting.length >= this.#options.maxBatchSize) this.flush();
+      else this.#schedule();
     });
   }
 
-  /** Commits everything waiting, in batches of at most maxBatchSize, before it returns. */
+  /** Sends everything waiting, in batches of at most maxBatchSize, in order. */
   flush(): void {
     if (this.#scheduled !== undefined) {
       clearImmediate(this.#scheduled);
       this.#scheduled = undefined;
     }
-    // A submit from inside a commit (e.g. from a callback) is picked up by the running loop.
-    if (this.#flushing) return;
-    this.#flushing = true;
-    try {
-      while (this.#waiting.length > 0) {
-        this.#commitBatch(this.#waiting.splice(0, this.#options.maxBatchSize));
-      }
-    } finally {
-      this.#flushing = false;
+    while (this.#waiting.length > 0) {
+      const sent = this.#commitBatch(this.#waiting.splice(0, this.#options.maxBatchSize));
+      this.#inFlight.add(sent);
+      void sent.finally(() => this.#inFlight.delete(sent));
     }
+  }
+
+  /** Sends everything waiting and resolves once every batch sent so far has its outcome. */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.all([...this.#inFlight]);
   }
 
   #schedule(): void {
@@ -75,10 +74,10 @@ export class GroupCommit<T> {
     });
   }
 
-  #commitBatch(batch: readonly Waiter<T>[]): void {
+  async #commitBatch(batch: readonly Waiter<T>[]): Promise<void> {
     let outcomes: readonly (Error | undefined)[];
     try {
-      outcomes = this.#options.commit(batch.map((waiter) => waiter.item));
+      outcomes = await this.#options.commit(batch.map((waiter) => waiter.item));
     } catch (cause) {
       for (const waiter of batch) waiter.reject(this.#options.batchFailed(cause));
       return;

@@ -1,0 +1,111 @@
+import Database from 'better-sqlite3';
+import { SequenceConflictError } from '../../errors.js';
+import type { EncodedEvent } from '../journal-arguments.js';
+import { SQL } from './sqlite-schema.js';
+
+/** One append as the writer takes it: events already checked and encoded. */
+export interface PendingAppend {
+  readonly entityId: string;
+  readonly expectedSeqNr: number;
+  readonly events: readonly EncodedEvent[];
+}
+
+/** A snapshot row, its state already JSON text. */
+export interface SnapshotWrite {
+  readonly entityId: string;
+  readonly seqNr: number;
+  readonly state: string;
+  readonly takenAt: number;
+}
+
+/**
+ * The writes of the SQLite journal on one connection: appends committed together (group commit),
+ * each in its own savepoint so that one conflict fails alone, and snapshots. Used in the
+ * journal's writer thread, or inline for an in-memory database that no thread can share.
+ */
+export class SqliteWrites {
+  readonly #highestSeqNr: Database.Statement<[string], { highest: number | null }>;
+  readonly #insertEvent: Database.Statement<[string, number, number | null, string, string, number]>;
+  readonly #saveSnapshot: Database.Statement<[string, number, string, number]>;
+  readonly #applyAppend: (append: PendingAppend, storedAt: number) => void;
+  readonly #runBatch: (appends: readonly PendingAppend[], storedAt: number) => (Error | undefined)[];
+
+  constructor(db: Database.Database) {
+    this.#highestSeqNr = db.prepare(SQL.highestSeqNr);
+    this.#insertEvent = db.prepare(SQL.insertEvent);
+    this.#saveSnapshot = db.prepare(SQL.saveSnapshot);
+    // Called inside the batch's transaction, better-sqlite3 runs this in a SAVEPOINT: a
+    // conflicting append rolls back alone and the rest of the batch still commits.
+    this.#applyAppend = db.transaction((append: PendingAppend, storedAt: number) => this.#insert(append, storedAt));
+    // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades from read to
+    // write in WAL mode can fail with SQLITE_BUSY without waiting for busy_timeout.
+    this.#runBatch = db.transaction((appends: readonly PendingAppend[], storedAt: number) =>
+      appends.map((append) => {
+        try {
+          this.#applyAppend(append, storedAt);
+          return undefined;
+        } catch (error) {
+          // Anything else (I/O, disk full, ...) aborts the whole batch.
+          if (error instanceof SequenceConflictError) return error;
+          throw error;
+        }
+      }),
+    ).immediate;
+  }
+
+  /**
+   * Commits `appends` in one transaction. Returns, per append, undefined when it was written or
+   * its SequenceConflictError; throws when the transaction as a whole failed (nothing written).
+   */
+  commit(appends: readonly PendingAppend[], storedAt: number): (Error | undefined)[] {
+    return this.#runBatch(appends, storedAt);
+  }
+
+  saveSnapshot(row: SnapshotWrite): void {
+    this.#saveSnapshot.run(row.entityId, row.seqNr, row.state, row.takenAt);
+  }
+
+  #insert({ entityId, expectedSeqNr, events }: PendingAppend, storedAt: number): void {
+    const highest = this.#highestSeqNr.get(entityId)?.highest ?? 0;
+    if (highest < expectedSeqNr) {
+      // Writing here would leave a hole in the history: the writer's view is not the journal's.
+      throw new SequenceConflictError(
+        entityId,
+        expectedSeqNr,
+        new Error(`highest stored sequence number is ${highest}, so ${expectedSeqNr} leaves a gap`),
+      );
+    }
+    events.forEach((event, index) => {
+      try {
+        this.#insertEvent.run(entityId, expectedSeqNr + index + 1, event.updateSeq, event.type, event.payload, storedAt);
+      } catch (error) {
+        // The primary key is what really enforces a single writer per sequence number.
+        if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          throw new SequenceConflictError(entityId, expectedSeqNr, error);
+        }
+        throw error;
+      }
+    });
+    // Only reachable when stored sequence numbers have holes; a stale writer still loses.
+    if (highest > expectedSeqNr) {
+      throw new SequenceConflictError(entityId, expectedSeqNr, new Error(`highest stored sequence number is ${highest}`));
+    }
+  }
+}
+
+/** Opens a connection with the journal's settings (WAL, synchronous, busy timeout). */
+export function openSqlite(file: string, o: { readonly synchronous: 'full' | 'normal'; readonly busyTimeoutMs: number }): Database.Database {
+  const inMemory = file === ':memory:' || file === '';
+  const db = new Database(file, { timeout: o.busyTimeoutMs });
+  try {
+    // WAL: readers never block the writer, and a commit appends to one file instead of
+    // rewriting pages in place, which keeps the fsync per group commit cheap.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (!inMemory && mode !== 'wal') throw new Error(`journal ${file} could not switch to WAL mode (got ${String(mode)})`);
+    db.pragma(`synchronous = ${o.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
