@@ -45,20 +45,38 @@ export function decodeFrame(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);
 }
 
+/**
+ * The value with every integer beyond 32 bits as a BigInt (msgpackr writes those as int64).
+ * Copies only the objects and arrays on the way to such an integer, and allocates nothing for
+ * the rest: most of a frame passes through untouched, and this runs for every frame sent.
+ */
 function widenIntegers(value: unknown): unknown {
   if (typeof value === 'number') {
-    return Number.isSafeInteger(value) && (value > 0xffffffff || value < -0x80000000) ? BigInt(value) : value;
+    return (value > 0xffffffff || value < -0x80000000) && Number.isSafeInteger(value) ? BigInt(value) : value;
   }
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
   if (Array.isArray(value)) {
-    const items = value.map(widenIntegers);
-    return items.every((item, i) => Object.is(item, value[i])) ? value : items;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      const widened = widenIntegers(item);
+      if (copy === undefined && !Object.is(widened, item)) copy = value.slice(0, i);
+      copy?.push(widened);
+    }
+    return copy ?? value;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
-  const entries = Object.entries(value);
-  const widened = entries.map(([key, item]) => [key, widenIntegers(item)] as const);
-  // Copy only objects that hold a wide integer: most frames pass through untouched.
-  return widened.every(([, item], i) => Object.is(item, entries[i]![1])) ? value : Object.fromEntries(widened);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  let copy: Record<string, unknown> | undefined;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const widened = widenIntegers(item);
+    if (Object.is(widened, item)) continue;
+    copy ??= { ...record };
+    copy[key] = widened;
+  }
+  return copy ?? value;
 }
 
 class MalformedFrame extends Error {

@@ -45,8 +45,14 @@ export async function retryWhileSettling<T>(step: () => Promise<T>, timeoutMs = 
     try {
       return await step();
     } catch (error) {
-      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+      if (!settling(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/** A retriable Kafka error, also when kafkajs gave up its own retries on one (it wraps it as `cause`). */
+function settling(error: unknown): boolean {
+  const e = error as { retriable?: unknown; cause?: { retriable?: unknown } } | undefined;
+  return e?.retriable === true || e?.cause?.retriable === true;
 }

@@ -1,3 +1,4 @@
+import { retryWhileSettling } from '../kafka-client.js';
 import type { Kafka, PartitionAssigner } from 'kafkajs';
 import type { BatchingProducer } from '../../bus/kafka/batching-producer.js';
 import { startTailConsumer, type TailConsumer } from '../../bus/kafka/tail-consumer.js';
@@ -60,7 +61,9 @@ export async function startOperatorPlan(options: {
   // Caught up = read up to the last record the topic had when this node started.
   const admin = kafka.admin();
   await admin.connect();
-  const end = Number((await admin.fetchTopicOffsets(topics.state).finally(() => admin.disconnect()))[0]?.high ?? 0);
+  // Right after the topic is created its leader may not be elected yet: NOT_LEADER is retriable.
+  const offsets = await retryWhileSettling(() => admin.fetchTopicOffsets(topics.state)).finally(() => admin.disconnect());
+  const end = Number(offsets[0]?.high ?? 0);
   let caughtUp: () => void = () => undefined;
   const hasCaughtUp = new Promise<void>((resolve) => (caughtUp = resolve));
   if (end === 0) caughtUp();
