@@ -11,6 +11,11 @@ export interface ShardHostOptions {
   readonly behaviours: readonly AnyEntityBehaviour[];
   /** Passivate an entity after this long without a message, in ms. Default 5 minutes. */
   readonly idleAfterMs?: number;
+  /**
+   * Another idle time for some kinds, by kind. A player's record is read when they connect and
+   * written when they join or leave: in between it need not stay in memory.
+   */
+  readonly idleAfterMsByKind?: Readonly<Record<string, number>>;
   /** Entities recovering from the journal at once; the rest wait their turn. Default 16. */
   readonly maxConcurrentActivations?: number;
   /** Snapshot every this many events; 0 disables. Default 100. */
@@ -58,9 +63,14 @@ interface Activation {
   /** Commands waiting for the batch in flight to finish. */
   readonly queue: Pending[];
   sending: boolean;
-  /** Rejects when the actor stops after an error, so that nobody waits for a reply that cannot come. */
-  readonly crashed: Promise<never>;
-  crash: (error: unknown) => void;
+  /**
+   * Set when the actor stopped after an error. Whoever waits for a reply has a rejecter in
+   * `waiting`, so that nobody waits for a reply that cannot come. (Racing every reply against one
+   * promise that never settles would keep a reaction, and the reply it holds, per request for as
+   * long as the entity stays active: a leak that grew with every command.)
+   */
+  failure?: EntityUnavailable;
+  readonly waiting: Set<(error: unknown) => void>;
 }
 
 /** Thrown to callers whose entity's actor stopped (its journal failing, say): retry later. */
@@ -108,6 +118,7 @@ export class ShardHost {
   private readonly wakeUps: WakeUps;
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleAfterMs: number;
+  private readonly idleAfterMsByKind: Readonly<Record<string, number>>;
   private readonly snapshotEvery: number;
   private readonly commandTimeoutMs: number;
   private readonly now: () => number;
@@ -120,6 +131,7 @@ export class ShardHost {
     this.system = start(configurePersistence(options.persistence)) as Ref<never>;
     this.behaviours = new Map(options.behaviours.map((b) => [b.kind, b]));
     this.idleAfterMs = options.idleAfterMs ?? 5 * 60_000;
+    this.idleAfterMsByKind = options.idleAfterMsByKind ?? {};
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
@@ -128,7 +140,8 @@ export class ShardHost {
     this.isLocal = options.isLocal ?? (() => true);
     this.limitActivations = pLimit(options.maxConcurrentActivations ?? 16);
     this.wakeUps = new WakeUps((kind, entityId) => void this.tick(kind, entityId), this.now);
-    this.sweeper = setInterval(() => this.passivateIdle(), Math.max(50, Math.min(this.idleAfterMs / 2, 30_000)));
+    const shortestIdle = Math.min(this.idleAfterMs, ...Object.values(this.idleAfterMsByKind));
+    this.sweeper = setInterval(() => this.passivateIdle(), Math.max(50, Math.min(shortestIdle / 2, 30_000)));
     this.sweeper.unref();
   }
 
@@ -209,7 +222,7 @@ export class ShardHost {
     try {
       await activation.ready;
       const reply = query(activation.ref as Ref<unknown>, message as never, this.commandTimeoutMs);
-      return (await Promise.race([reply, activation.crashed])) as Reply;
+      return (await untilCrash(activation, reply)) as Reply;
     } finally {
       activation.inFlight -= 1;
       activation.lastUsed = this.now();
@@ -249,11 +262,6 @@ export class ShardHost {
     const existing = this.activations.get(key);
     if (existing) return existing;
 
-    let crash: (error: unknown) => void = () => undefined;
-    const crashed = new Promise<never>((_, reject) => {
-      crash = (error) => reject(new EntityUnavailable(kind, entityId, error));
-    });
-    crashed.catch(() => undefined);
     const activation: Activation = {
       kind,
       entityId,
@@ -262,8 +270,7 @@ export class ShardHost {
       lastUsed: this.now(),
       queue: [],
       sending: false,
-      crashed,
-      crash,
+      waiting: new Set(),
     };
     activation.ready = this.limitActivations(async () => {
       const started = performance.now();
@@ -274,7 +281,7 @@ export class ShardHost {
       }) as Ref<EntityMessage<unknown, unknown, unknown>>;
       // The reply to a read comes after recovery, so it marks the entity as ready.
       const read = query(activation.ref, (replyTo) => ({ kind: 'read', project: () => undefined, replyTo }), this.commandTimeoutMs);
-      const reply = (await Promise.race([read, activation.crashed])) as ReadReply<unknown>;
+      const reply = (await untilCrash(activation, read)) as ReadReply<unknown>;
       this.wakeUps.schedule(kind, entityId, reply.wakeAt);
       this.listener.activated?.(kind, entityId, performance.now() - started);
     });
@@ -289,7 +296,9 @@ export class ShardHost {
 
   private crashed(key: string, activation: Activation, error: unknown): void {
     if (this.activations.get(key) === activation) this.activations.delete(key);
-    activation.crash(error);
+    activation.failure ??= new EntityUnavailable(activation.kind, activation.entityId, error);
+    for (const reject of activation.waiting) reject(activation.failure);
+    activation.waiting.clear();
     // Commands still queued here never reached the stopped actor: fail them now, retriable.
     for (const pending of activation.queue.splice(0)) pending.reject(new EntityUnavailable(activation.kind, activation.entityId, error));
     this.listener.crashed?.(activation.kind, activation.entityId, error);
@@ -310,12 +319,34 @@ export class ShardHost {
   }
 
   private passivateIdle(): void {
-    const cutoff = this.now() - this.idleAfterMs;
+    const now = this.now();
     for (const [key, activation] of this.activations) {
-      if (activation.inFlight > 0 || activation.queue.length > 0 || activation.lastUsed > cutoff || !activation.ref) continue;
+      const cutoff = now - (this.idleAfterMsByKind[activation.kind] ?? this.idleAfterMs);
+      if (activation.inFlight > 0 || activation.queue.length > 0 || activation.sending || activation.lastUsed > cutoff || !activation.ref) continue;
       this.activations.delete(key);
       stop(activation.ref);
       this.listener.passivated?.(activation.kind, activation.entityId);
     }
   }
+}
+
+/**
+ * `work`, unless the activation's actor stops first: then its failure. Nothing stays attached to
+ * the activation once `work` settles.
+ */
+function untilCrash<T>(activation: Activation, work: Promise<T>): Promise<T> {
+  if (activation.failure) return Promise.reject(activation.failure);
+  return new Promise<T>((resolve, reject) => {
+    activation.waiting.add(reject);
+    work.then(
+      (value) => {
+        activation.waiting.delete(reject);
+        resolve(value);
+      },
+      (error: unknown) => {
+        activation.waiting.delete(reject);
+        reject(error);
+      },
+    );
+  });
 }

@@ -29,6 +29,8 @@ export const configSchema = z
   snapshotEvery: z.coerce.number().int().min(0).default(100),
   /** Passivate an entity idle for this long, ms. */
   idleAfterMs: z.coerce.number().int().min(100).default(5 * 60_000),
+  /** Passivate a player's record idle for this long, ms: it is used on connect, join and leave only. */
+  playerIdleAfterMs: z.coerce.number().int().min(100).default(2_000),
   /** Entities recovering from the journal at once. */
   maxConcurrentActivations: z.coerce.number().int().min(1).default(16),
   /** How long a command may take before the client is told to retry, ms. */
@@ -104,6 +106,7 @@ export const ENV_NAMES: Readonly<Record<keyof CairnConfig, string>> = {
   maxResumeUpdates: 'CAIRN_MAX_RESUME_UPDATES',
   snapshotEvery: 'CAIRN_SNAPSHOT_EVERY',
   idleAfterMs: 'CAIRN_IDLE_AFTER_MS',
+  playerIdleAfterMs: 'CAIRN_PLAYER_IDLE_AFTER_MS',
   maxConcurrentActivations: 'CAIRN_MAX_CONCURRENT_ACTIVATIONS',
   commandTimeoutMs: 'CAIRN_COMMAND_TIMEOUT_MS',
   shutdownGraceMs: 'CAIRN_SHUTDOWN_GRACE_MS',

@@ -26,7 +26,9 @@ export class Gateway {
   private readonly writes = new WriteBatcher();
 
   constructor(private readonly options: GatewayOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+    // No client tracking: `sessions` holds every socket that matters, and ws's own set would cost
+    // an entry and a close listener per socket.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.heartbeat = setInterval(() => this.beat(), options.ctx.limits.heartbeatMs);
     this.heartbeat.unref();
   }

@@ -132,7 +132,8 @@ export class HuntReplica {
   private async catchUp(): Promise<void> {
     if (this.state.updateSeq === 0) {
       const snapshot = await this.journal.loadSnapshot(`hunt:${this.huntId}`);
-      if (snapshot) this.state = structuredClone((snapshot.state as EntityState<HuntState>).state);
+      // Repeated commands are recognised by the hunt's actor, never here: the replica keeps no `recent`.
+      if (snapshot) this.state = { ...(snapshot.state as EntityState<HuntState>).state, recent: {} };
     }
     for (;;) {
       for (;;) {
@@ -154,7 +155,7 @@ export class HuntReplica {
   private apply(event: HuntEvent): void {
     // Strictly the next update: never the same one twice, never one past a gap.
     if (event.update !== this.state.updateSeq + 1) return;
-    this.state = evolveHuntInPlace(this.state, event);
+    this.state = evolveHuntInPlace(this.state, event, { remember: false });
     if (this.fanOut.size > 0) this.onSent(this.fanOut.publish(event, huntChanges(this.state, event), this.state));
     for (const hook of this.hooks) hook(event, this.state);
     for (let i = this.waiters.length - 1; i >= 0; i -= 1) {

@@ -54,6 +54,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     }),
     behaviours: [huntBehaviour, playerBehaviour],
     idleAfterMs: config.idleAfterMs,
+    idleAfterMsByKind: { [playerBehaviour.kind]: config.playerIdleAfterMs },
     maxConcurrentActivations: config.maxConcurrentActivations,
     snapshotEvery: config.snapshotEvery,
     commandTimeoutMs: config.commandTimeoutMs,

@@ -93,6 +93,9 @@ export class SqliteWrites {
   }
 }
 
+/** SQLite's page cache per connection, KiB. */
+const PAGE_CACHE_KIB = 2048;
+
 /** Opens a connection with the journal's settings (WAL, synchronous, busy timeout). */
 export function openSqlite(file: string, o: { readonly synchronous: 'full' | 'normal'; readonly busyTimeoutMs: number }): Database.Database {
   const inMemory = file === ':memory:' || file === '';
@@ -103,6 +106,10 @@ export function openSqlite(file: string, o: { readonly synchronous: 'full' | 'no
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') throw new Error(`journal ${file} could not switch to WAL mode (got ${String(mode)})`);
     db.pragma(`synchronous = ${o.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // better-sqlite3 is built with a 16 MiB page cache per connection; the journal appends to and
+    // reads each entity's tail, which the OS page cache serves as well, and there are two
+    // connections (reads and the writer thread).
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     return db;
   } catch (error) {
     db.close();

@@ -162,6 +162,18 @@ describe('hunt actors over a SQLite journal', () => {
     expect(back.state.players['ana']?.active).toBe(true);
   });
 
+  it('passivates a kind on its own idle time while the others stay active', async () => {
+    const passivated: string[] = [];
+    const n = node({ idleAfterMs: 60_000, idleAfterMsByKind: { player: 100 }, listener: { passivated: (kind, id) => passivated.push(`${kind}:${id}`) } });
+    const c = commands();
+    await n.host.execute('hunt', 'h1', c.spawn());
+    // The join tells the player entity, which is activated to record the membership.
+    await n.host.execute('hunt', 'h1', c.join('ana'));
+    await waitFor(async () => passivated.includes('player:ana'));
+    expect(passivated).toEqual(['player:ana']);
+    expect(n.host.activeEntities).toBe(1);
+  });
+
   it('caps how many entities recover at once', async () => {
     let recovering = 0;
     let peak = 0;

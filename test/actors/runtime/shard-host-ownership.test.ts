@@ -74,6 +74,8 @@ describe('a shard host in a cluster node', () => {
     let owned = true;
     const n = node({ isLocal: () => owned, idleAfterMs: 100_000 });
     const c = commands();
+    // The journal's first write starts its writer thread: do it before the clock starts running.
+    await n.host.execute('hunt', 'h0', c.spawn());
     await n.host.execute('hunt', 'h1', c.spawn({ ...smallHunt(), endsAt: Date.now() + 300 }));
     await n.host.execute('hunt', 'h1', c.start());
     owned = false;
