@@ -12,8 +12,7 @@
 import { Room, type Client } from '@colyseus/core';
 import { ArraySchema, schema } from '@colyseus/schema';
 import type { ClueDefinition, HuntDefinition } from '../actors/definition/hunt-definition.js';
-import { normaliseAnswer } from '../actors/definition/parse-hunt-definition.js';
-import { distanceMetres } from '../actors/geo.js';
+import { isCorrect as judge } from '../actors/hunt/decide-submit.js';
 import type { Guess } from '../src/client/index.js';
 
 const TOP = 10;
@@ -42,17 +41,8 @@ export interface HuntRoomOptions {
 /** Cairn's leaderboard order: most points first, then whoever reached them first, then by name. */
 const compare = (a: Progress, b: Progress) => b.points - a.points || a.lastScoredAt - b.lastScoredAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function isCorrect(clue: ClueDefinition, guess: Guess): boolean {
-  const solve = clue.solve;
-  switch (solve.kind) {
-    case 'answer':
-      return guess.kind === 'answer' && solve.accepted.some((a) => normaliseAnswer(a) === normaliseAnswer(guess.text));
-    case 'code':
-      return guess.kind === 'code' && normaliseAnswer(solve.code) === normaliseAnswer(guess.code);
-    case 'location':
-      return guess.kind === 'location' && distanceMetres(solve, guess) <= solve.radiusMetres;
-  }
-}
+/** The same judgement as Cairn's rules, so that both servers play the same game. */
+const isCorrect = (clue: ClueDefinition, guess: Guess): boolean => judge(clue.solve, guess);
 
 export class HuntRoom extends Room<HuntStateInstance> {
   private definition!: HuntDefinition;

@@ -115,7 +115,8 @@ function checkGuess(guess: Guess, solve: SolveMethod): Rejection<Code> | undefin
 
 const solveNoun = { answer: 'an answer', location: 'a location', code: 'a code' } as const;
 
-function isCorrect(solve: SolveMethod, guess: Guess): boolean {
+/** Whether `guess` solves a clue solved by `solve` (answers and codes compared normalised). */
+export function isCorrect(solve: SolveMethod, guess: Guess): boolean {
   switch (solve.kind) {
     case 'answer':
       return guess.kind === 'answer' && solve.accepted.some((a) => normaliseAnswer(a) === normaliseAnswer(guess.text));
