@@ -10,7 +10,9 @@
  * at which an embedded Cairn process and this client saturated a 2-core machine in
  * `bench:open-loop --players 1000`: all answered at 1,000/s, p50 22 ms; at 1,400/s 0.95 of it
  * answered, p50 256 ms, both cores 98% busy),
- * --players N (1000), --hunts H (N/20), --ramp C (500 connections/s), --target cairn|colyseus (cairn).
+ * --players N (3000: at 600/s each player plays one command every 5 s, so that half an hour of
+ * play fits in a hunt file under the 256 KiB definition limit), --hunts H (N/20), --ramp C (500
+ * connections/s), --target cairn|colyseus (cairn).
  */
 import { parseArgs } from 'node:util';
 import { elapsedLog, fixed, mib, numberArg, runBench, sleep } from './bench-kit.js';
@@ -40,7 +42,7 @@ if (args.help) {
 }
 const MINUTES = numberArg('minutes', args.minutes, 30, true, 1);
 const RATE = numberArg('rate', args.rate, DEFAULT_RATE, false, 1);
-const PLAYERS = numberArg('players', args.players, 1000, true, 1);
+const PLAYERS = numberArg('players', args.players, 3000, true, 1);
 const HUNTS = numberArg('hunts', args.hunts, Math.max(1, Math.ceil(PLAYERS / 20)), true, 1);
 const RAMP = numberArg('ramp', args.ramp, 500, false, 1);
 const make = gameTarget(args.target!);
