@@ -16,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { elapsedLog, fixed, mib, numberArg, runBench, sleep } from './bench-kit.js';
-import { cpuTotal, drain } from './load-phases.js';
+import { cpuTotal, drain, scrape } from './load-phases.js';
 import { closeSession, openSession } from './load-session.js';
 import { OpenLoop } from './open-loop-driver.js';
 import { scriptHunt } from './player-script.js';
@@ -78,9 +78,10 @@ async function main(): Promise<number> {
       const errorsNow = [...run.stats.errorsSteady.values()].reduce((a, b) => a + b, 0);
       const cpu = cpuTotal([server.pid]);
       const rssKb = statusKb(server.pid, 'VmRSS') ?? Number.NaN;
+      const heap = await heapFigures(server);
       minutes.push({ rssKb, errors: errorsNow - errors0 });
       log(
-        `minute ${m}: RSS ${mib(rssKb)} MiB, errors ${errorsNow - errors0}, p99 ${latency.p99} ms (p50 ${latency.p50}, n=${latency.count}), ` +
+        `minute ${m}: RSS ${mib(rssKb)} MiB${heap}, errors ${errorsNow - errors0}, p99 ${latency.p99} ms (p50 ${latency.p50}, n=${latency.count}), ` +
           `${fixed((run.stats.repliesInWindow - replies0) / 60, 0)} replies/s, server CPU ${fixed(((cpu - cpu0) / 60) * 100, 0)}%, ${loop.maxBacklog} largest queue of due commands`,
       );
       [errors0, replies0, cpu0] = [errorsNow, run.stats.repliesInWindow, cpu];
@@ -103,6 +104,19 @@ async function main(): Promise<number> {
   console.log(`errors in all: ${totalErrors}${totalErrors > 0 ? ` (${[...run.stats.errorsSteady].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`);
   if (s.ramped.failed > 0) console.log(`players that failed to connect or join: ${s.ramped.failed}`);
   return code;
+}
+
+/**
+ * The server's JS heap in use and its memory outside the heap (buffers, native), from its /metrics
+ * when it has one: they tell state that grows from memory the allocator has not given back.
+ */
+async function heapFigures(server: object): Promise<string> {
+  if (!('httpUrl' in server) || typeof server.httpUrl !== 'string') return '';
+  const metrics = await scrape(server.httpUrl);
+  const used = metrics?.get('cairn_process_nodejs_heap_size_used_bytes');
+  const external = metrics?.get('cairn_process_nodejs_external_memory_bytes');
+  if (used === undefined || external === undefined) return '';
+  return ` (heap used ${mib(used / 1024)}, external ${mib(external / 1024)})`;
 }
 
 runBench(main, cleanups);

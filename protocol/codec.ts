@@ -1,4 +1,5 @@
 import { Packr, type Options } from 'msgpackr';
+import { invalidUtf8At } from './utf8.js';
 
 /**
  * Frames are plain standard msgpack so that any language's msgpack library can read and write
@@ -38,7 +39,8 @@ export function encodeMessage(value: unknown): Uint8Array {
 /**
  * Decodes a frame that must hold exactly one standard msgpack value. Throws on anything else:
  * empty or truncated bytes, trailing bytes or a second value, the never-used byte 0xc1, any
- * extension type, a map key that is not a string, or nesting deeper than MAX_FRAME_DEPTH.
+ * extension type, a map key that is not a string, a string that is not well-formed UTF-8, or
+ * nesting deeper than MAX_FRAME_DEPTH.
  */
 export function decodeFrame(bytes: Uint8Array): unknown {
   checkFrame(bytes);
@@ -137,6 +139,9 @@ function checkFrame(bytes: Uint8Array): void {
 
     if (strLength !== undefined) {
       need(strLength);
+      // msgpackr would decode bad bytes to U+FFFD (or worse) without a word: refuse them here.
+      const bad = invalidUtf8At(bytes, pos, pos + strLength);
+      if (bad !== -1) throw new MalformedFrame(`a string is not valid UTF-8 (byte ${bad} of the frame)`);
       pos += strLength;
     } else if (isKey) throw new MalformedFrame('map keys must be strings');
 

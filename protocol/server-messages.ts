@@ -24,7 +24,7 @@ export interface ErrorBody {
   readonly message: string;
   /** True when the same request may succeed later; wait `retryAfterMs` when given. */
   readonly retriable: boolean;
-  /** Milliseconds to wait before retrying; always given with `rate-limited` and `overloaded`. */
+  /** Milliseconds to wait before retrying; always given with `rate-limited`, `overloaded` and `too-fast`. */
   readonly retryAfterMs?: number;
   /** For invalid-definition: one entry per mistake in the hunt file. */
   readonly details?: readonly { readonly path: string; readonly message: string; readonly line?: number; readonly column?: number }[];

@@ -7,6 +7,7 @@ import type { HuntDecision } from './decide-hunt.js';
 import { HuntRejectionCode as Code } from './hunt-rejections.js';
 import { huntClock, type HuntState, type PlayerRecord } from './hunt-state.js';
 import { changesLeaders } from './scoring.js';
+import { checkText } from './text-limits.js';
 import { cluePosition } from './clue-position.js';
 import { stamp } from './stamp.js';
 import { timeIsUp } from './timers.js';
@@ -88,7 +89,9 @@ function checkSubmit(state: HuntState, command: Submit): Rejection<Code> | undef
   const lastGuess = player.lastGuessAt[clue.id];
   const minGap = definition.guessing.minSecondsBetweenGuesses * 1000;
   if (lastGuess !== undefined && command.at - lastGuess < minGap) {
-    return { code: Code.tooFast, message: `wait ${Math.ceil((minGap - (command.at - lastGuess)) / 1000)} s before guessing again` };
+    // The same guess is judged once the gap has passed: say when, so that a client can retry it.
+    const retryAfterMs = minGap - (command.at - lastGuess);
+    return { code: Code.tooFast, message: `wait ${Math.ceil(retryAfterMs / 1000)} s before guessing again`, retryAfterMs };
   }
   if (command.guess.kind === 'location' && travelledTooFast(player, pointOf(command.guess), command.at, definition.guessing.maxTravelSpeedKmh)) {
     return { code: Code.impossibleTravel, message: 'that location is too far from your last one to have travelled there' };
@@ -106,11 +109,10 @@ function checkGuess(guess: Guess, solve: SolveMethod): Rejection<Code> | undefin
       Number.isFinite(guess.longitude) && Math.abs(guess.longitude) <= 180;
     return valid ? undefined : { code: Code.invalidInput, message: 'latitude must be within ±90 and longitude within ±180' };
   }
-  const text = guess.kind === 'answer' ? guess.text : guess.code;
-  if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_GUESS_LENGTH) {
-    return { code: Code.invalidInput, message: `a guess must be 1 to ${MAX_GUESS_LENGTH} characters` };
-  }
-  return undefined;
+  // The same rules as every other text a person types (blank, length, control characters).
+  const [text, what] = guess.kind === 'answer' ? [guess.text, 'an answer'] : [guess.code, 'a code'];
+  const problem = checkText(text, what, MAX_GUESS_LENGTH);
+  return problem === undefined ? undefined : { code: Code.invalidInput, message: problem };
 }
 
 const solveNoun = { answer: 'an answer', location: 'a location', code: 'a code' } as const;

@@ -155,6 +155,7 @@ function applyJoin(draft: Draft<HuntState>, event: Extract<HuntEvent, { type: 'p
       members: [event.playerId],
       points: 0,
       progress: {},
+      resolvedClues: 0,
     };
     draft.competitors[event.competitorId] = competitor;
   } else {
@@ -204,8 +205,17 @@ function advance(draft: Draft<HuntState>, competitor: Draft<Competitor>, clueId:
     const next = draft.clues[cluePosition(draft.clues as HuntState['clues'], clueId) + 1];
     if (next && !competitor.progress[next.id]) competitor.progress[next.id] = freshProgress(huntClock(draft as HuntState, at));
   }
-  const finished = draft.clues.every((clue) => isResolved(competitor.progress[clue.id] as ClueProgress | undefined));
-  if (finished && competitor.finishedAt === undefined) competitor.finishedAt = at;
+  // Counted, not checked clue by clue: that check cost O(clues) on every solve. A snapshot taken
+  // before the count existed has none, so the first resolve after it counts once.
+  const resolved = competitor.resolvedClues === undefined ? countResolved(draft, competitor) : competitor.resolvedClues + 1;
+  competitor.resolvedClues = resolved;
+  if (resolved >= draft.clues.length && competitor.finishedAt === undefined) competitor.finishedAt = at;
+}
+
+function countResolved(draft: Draft<HuntState>, competitor: Draft<Competitor>): number {
+  let resolved = 0;
+  for (const clue of draft.clues) if (isResolved(competitor.progress[clue.id] as ClueProgress | undefined)) resolved += 1;
+  return resolved;
 }
 
 function noteGuess(

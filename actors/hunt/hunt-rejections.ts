@@ -19,6 +19,7 @@ export const HuntRejectionCode = {
   clueAlreadySolved: 'clue-already-solved',
   clueTimedOut: 'clue-timed-out',
   attemptsExhausted: 'attempts-exhausted',
+  /** The only rejection that time alone lifts: it carries `retryAfterMs` and is retriable. */
   tooFast: 'too-fast',
   impossibleTravel: 'impossible-travel',
   wrongGuessKind: 'wrong-guess-kind',

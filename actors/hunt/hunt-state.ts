@@ -42,6 +42,8 @@ export interface Competitor {
   readonly members: readonly string[];
   readonly points: number;
   readonly progress: Readonly<Record<string, ClueProgress>>;
+  /** Clues solved or timed out; absent in snapshots taken before it was kept. */
+  readonly resolvedClues?: number;
   /** When the last clue was solved or timed out. */
   readonly finishedAt?: number;
   /** When points last rose: the leaderboard's tie-break among unfinished competitors. */

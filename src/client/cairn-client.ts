@@ -47,7 +47,7 @@ export interface CairnClientOptions {
   /** Default `{ enabled: true, initialDelayMs: 250, maxDelayMs: 15000 }`. */
   readonly reconnect?: Partial<ReconnectOptions>;
   /**
-   * Retries of a command after retriable errors (timeout, unavailable, rate-limited, overloaded...),
+   * Retries of a command after retriable errors (timeout, unavailable, rate-limited, too-fast, overloaded...),
    * and connection attempts after a first connection the server refused with 1013. Default 5.
    */
   readonly maxRetries?: number;
@@ -621,8 +621,8 @@ export class CairnClient {
   private failAttempt(op: Op, error: CairnRequestError): void {
     if (op.autoRetry && error.retriable && op.retries < this.opts.maxRetries) {
       const { retryBackoff, random } = this.opts;
-      // Rate limits are one player's own: their retryAfterMs is exact. Overload is everyone's at
-      // once: spread the retries out so that they do not return as one burst.
+      // Rate limits and too-fast are one player's own: their retryAfterMs is exact. Overload is
+      // everyone's at once: spread the retries out so that they do not return as one burst.
       const delay =
         error.code === ErrorCode.overloaded
           ? overloadedRetryDelay(error.retryAfterMs ?? retryBackoff.initialDelayMs, op.retries, retryBackoff.maxDelayMs, random)

@@ -6,7 +6,8 @@ import { RequestError } from './request-error.js';
 
 /**
  * Sends a hunt command and returns its event, or throws the error reply: the rules' rejection
- * (not retriable: deciding again gives the same answer) or a storage failure (retriable).
+ * (not retriable: deciding again gives the same answer, unless it says when to retry) or a storage
+ * failure (retriable).
  */
 export async function runHuntCommand(session: Session, huntId: string, command: object): Promise<{ event: HuntEvent; duplicate: boolean }> {
   let outcome: CommandOutcome<HuntEvent>;
@@ -26,7 +27,13 @@ export async function runHuntCommand(session: Session, huntId: string, command: 
     );
   }
   if (outcome.ok) return { event: outcome.event, duplicate: outcome.duplicate };
-  if ('rejection' in outcome) throw new RequestError(outcome.rejection.code, outcome.rejection.message, false);
+  if ('rejection' in outcome) {
+    // Final, unless the rules say when the same command would be judged (too-fast): then it is
+    // retriable like rate-limited, with the wait in retryAfterMs.
+    const { code, message, retryAfterMs } = outcome.rejection;
+    if (retryAfterMs === undefined) throw new RequestError(code, message, false);
+    throw new RequestError(code, message, true, { retryAfterMs: Math.ceil(retryAfterMs) });
+  }
   throw new RequestError(ErrorCode.unavailable, `storage failed (${outcome.failure.code}): retry with the same commandId`, outcome.failure.retriable);
 }
 

@@ -366,6 +366,23 @@ describe('requests', () => {
     await expect(submitting).resolves.toMatchObject({ correct: true });
   });
 
+  it('retries a too-fast guess with the same commandId once retryAfterMs has passed, like rate-limited', async () => {
+    const server = await FakeServer.start();
+    // A jitter of 0 would let a retry come early if the client ignored retryAfterMs.
+    const client = makeClient(server, { random: () => 0 });
+    await client.connect();
+    const conn = await server.connection(0);
+    const submitting = client.submit('h1', 'c1', { kind: 'answer', text: 'oak' });
+    const first = await conn.next();
+    conn.fail(first.id, { code: 'too-fast', message: 'wait 1 s before guessing again', retriable: true, retryAfterMs: 120 });
+    const second = await conn.next();
+    expect(second).toMatchObject({ type: 'submit', commandId: first.commandId, guess: { kind: 'answer', text: 'oak' } });
+    expect(second.id).not.toBe(first.id);
+    expect(conn.receivedAt[1]! - conn.receivedAt[0]!).toBeGreaterThanOrEqual(119);
+    conn.reply(second.id, { correct: true, points: 5, bonus: 0, attemptsLeft: null, duplicate: false, update: 2 });
+    await expect(submitting).resolves.toMatchObject({ correct: true });
+  });
+
   it('retries an overloaded command with the same commandId after retryAfterMs plus a growing jitter, then gives up with overloaded', async () => {
     const server = await FakeServer.start();
     // random 0.5: half of a jitter ceiling that starts at retryAfterMs (60) and doubles per retry.

@@ -4,9 +4,9 @@ import { encodeMessage } from '../../protocol/codec.js';
 import type { ClientMessageType } from '../../protocol/client-messages.js';
 import { CLIENT_MESSAGE_TYPES, roleOf } from '../../protocol/schemas.js';
 import type { ErrorMessage } from '../../protocol/server-messages.js';
-import { fourClueHunt } from './hunts.js';
+import { FOUR_CLUES, fourClueHunt } from './hunts.js';
 import { RawClient, type Outgoing } from './raw-client.js';
-import { httpGet, sleep } from './sdk-client.js';
+import { connectClient, httpGet, sleep } from './sdk-client.js';
 import { disposeServer, startServerProcess, TEST_SECRET, tokenFor, type ServerProcess } from './server-process.js';
 
 /**
@@ -275,6 +275,121 @@ describe('roles', () => {
     await player.sync();
     expect(player.updates).toEqual([]);
     expect(await designer.fails({ type: 'admin.status', hunt: 'bad-by-player' })).toMatchObject({ code: 'hunt-not-found' });
+  });
+});
+
+/**
+ * `message` encoded, with the bytes of `placeholder` (ASCII, in one of its strings) replaced by
+ * `bytes` (hex) of the same length: what a client in another language might send.
+ */
+function frameWithBytes(message: Outgoing, placeholder: string, bytes: string): Uint8Array {
+  const frame = encodeMessage(message);
+  const at = Buffer.from(frame).indexOf(placeholder);
+  const replacement = hex(bytes);
+  if (at < 0 || replacement.length !== placeholder.length) throw new Error(`cannot put ${bytes} in place of ${placeholder}`);
+  frame.set(replacement, at);
+  return frame;
+}
+
+describe('text a person types: guesses follow the same rules as every other text', () => {
+  const TEXT_HUNT = 'bad-text';
+
+  beforeAll(async () => {
+    const designer = await open('text-dee', 'designer');
+    await designer.ok({ type: 'admin.spawn', hunt: TEXT_HUNT, commandId: 'text-spawn', definition: fourClueHunt() });
+    await designer.ok({ type: 'admin.start', hunt: TEXT_HUNT, commandId: 'text-start' });
+  });
+
+  it('a guess with a control character is refused with invalid-input and changes nothing: no penalty, no attempt used, no update', async () => {
+    const tess = await open('tess');
+    await tess.ok({ type: 'join', hunt: TEXT_HUNT, commandId: 'tess-join' });
+    await tess.sync();
+    const updatesBefore = tess.updates.length;
+    const right = FOUR_CLUES.answers.c1;
+    for (const [n, text] of [`gran\u0000ite`, `${right}\u0007`, `gra\tnite`, `\u001b[31m${right}`].entries()) {
+      const error = await tess.fails({ type: 'submit', hunt: TEXT_HUNT, commandId: `tess-ctl-${n}`, clue: 'c1', guess: { kind: 'answer', text } });
+      expect(error, JSON.stringify(text)).toMatchObject({ code: 'invalid-input', retriable: false });
+      expect(error.message, JSON.stringify(text)).toMatch(/control characters/);
+      expect(error).not.toHaveProperty('retryAfterMs');
+    }
+    await tess.sync();
+    expect(tess.updates).toHaveLength(updatesBefore);
+    // The refused guesses left no trace: the first wrong guess is still the first of ten.
+    const wrong = await tess.ok({ type: 'submit', hunt: TEXT_HUNT, commandId: 'tess-wrong', clue: 'c1', guess: { kind: 'answer', text: 'marble' } });
+    expect(wrong).toMatchObject({ correct: false, points: -5, attemptsLeft: 9 });
+  });
+
+  it('a guess whose UTF-8 is cut short ("granite" + e2 82) is refused as malformed-frame, not judged as the right answer', async () => {
+    const ursa = await open('ursa');
+    await ursa.ok({ type: 'join', hunt: TEXT_HUNT, commandId: 'ursa-join' });
+    await ursa.sync();
+    const updatesBefore = ursa.updates.length;
+    const submit = { type: 'submit', hunt: TEXT_HUNT, commandId: 'ursa-1', clue: 'c1', id: ursa.id(), guess: { kind: 'answer', text: 'graniteXY' } };
+    const frame = await errorFrameFor(ursa, frameWithBytes(submit, 'XY', 'e282'));
+    expect(frame.error).toMatchObject({ code: 'malformed-frame', retriable: false });
+    expect(frame.error.message).toMatch(/not valid UTF-8/);
+    await ursa.sync();
+    expect(ursa.updates).toHaveLength(updatesBefore);
+    expect(ursa.messages.filter((m) => m.type === 'reply' && m.id === submit.id)).toEqual([]);
+    // Nothing was stored under that commandId: sent properly, the same command is judged now.
+    expect(await ursa.ok({ ...submit, id: ursa.id(), guess: { kind: 'answer', text: FOUR_CLUES.answers.c1 } })).toMatchObject({ correct: true, points: 100, duplicate: false });
+  });
+
+  it('a display name whose UTF-8 is broken is refused as malformed-frame: the join did not happen', async () => {
+    const vic = await open('vic');
+    const join = { type: 'join', hunt: TEXT_HUNT, commandId: 'vic-join', id: vic.id(), displayName: 'VicXY' };
+    for (const bytes of ['c341', 'eda0']) {
+      const frame = await errorFrameFor(vic, frameWithBytes(join, 'XY', bytes));
+      expect(frame.error, bytes).toMatchObject({ code: 'malformed-frame', retriable: false });
+    }
+    expect(await vic.fails({ type: 'resume', hunt: TEXT_HUNT, after: 0 })).toMatchObject({ code: 'not-joined' });
+    const joined = await vic.ok({ ...join, id: vic.id(), displayName: 'Vic' });
+    expect(joined.view).toMatchObject({ you: { playerId: 'vic', displayName: 'Vic' } });
+  });
+});
+
+describe('minimum time between guesses on a clue', () => {
+  it('a guess too soon is too-fast, retriable, with retryAfterMs; the same commandId is judged once that has passed', async () => {
+    const designer = await open('fast-dee', 'designer');
+    const definition = fourClueHunt({ guessing: { minSecondsBetweenGuesses: 1 } });
+    await designer.ok({ type: 'admin.spawn', hunt: 'bad-fast', commandId: 'fast-spawn', definition });
+    await designer.ok({ type: 'admin.start', hunt: 'bad-fast', commandId: 'fast-start' });
+    const walt = await open('walt');
+    await walt.ok({ type: 'join', hunt: 'bad-fast', commandId: 'walt-join' });
+    const guess = (commandId: string, text: string) => ({ type: 'submit', hunt: 'bad-fast', commandId, clue: 'c1', guess: { kind: 'answer', text } });
+    const judgedAt = Date.now();
+    await walt.ok(guess('walt-1', 'marble'));
+    const error = await walt.fails(guess('walt-2', FOUR_CLUES.answers.c1));
+    const askedAt = Date.now();
+    expect(error).toMatchObject({ code: 'too-fast', retriable: true });
+    // At most the whole second, and no less than what is left of it as seen from here.
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(1000);
+    expect(error.retryAfterMs).toBeGreaterThanOrEqual(1000 - (askedAt - judgedAt) - 50);
+    expect(Number.isInteger(error.retryAfterMs)).toBe(true);
+    await sleep(error.retryAfterMs! + 20);
+    expect(await walt.ok(guess('walt-2', FOUR_CLUES.answers.c1))).toMatchObject({ correct: true, duplicate: false });
+  });
+
+  it('the SDK waits out a too-fast by itself and retries the guess with the same commandId', async () => {
+    const designer = await open('fast-sdk-dee', 'designer');
+    const definition = fourClueHunt({ guessing: { minSecondsBetweenGuesses: 1 } });
+    await designer.ok({ type: 'admin.spawn', hunt: 'bad-fast-sdk', commandId: 'fast-sdk-spawn', definition });
+    await designer.ok({ type: 'admin.start', hunt: 'bad-fast-sdk', commandId: 'fast-sdk-start' });
+    const xena = await connectClient(server.wsUrl, 'xena');
+    try {
+      await xena.client.join('bad-fast-sdk');
+      await xena.client.submit('bad-fast-sdk', 'c1', { kind: 'answer', text: 'marble' });
+      const started = Date.now();
+      const solved = await xena.client.submit('bad-fast-sdk', 'c1', { kind: 'answer', text: FOUR_CLUES.answers.c1 });
+      expect(solved).toMatchObject({ correct: true, duplicate: false });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+      // The client saw exactly one refusal on the way, and did not pass it on.
+      const refusals = xena.frames.filter((f) => f.message.type === 'reply' && !f.message.ok).map((f) => f.message);
+      expect(refusals).toMatchObject([{ error: { code: 'too-fast', retriable: true } }]);
+    } finally {
+      await xena.close();
+    }
   });
 });
 

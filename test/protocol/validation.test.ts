@@ -54,6 +54,39 @@ describe('frames that are not one msgpack value: malformed-frame, no id', () => 
   });
 });
 
+/**
+ * `message` encoded, with the bytes of `placeholder` (ASCII, in some string of it) replaced by
+ * `bytes` of the same length: a frame a client in another language might send.
+ */
+function withBytes(message: Record<string, unknown>, placeholder: string, bytes: string): Uint8Array {
+  const frame = encodeMessage(message);
+  const at = Buffer.from(frame).indexOf(placeholder);
+  const replacement = bytesOf(bytes);
+  expect(at).toBeGreaterThanOrEqual(0);
+  expect(replacement.length).toBe(placeholder.length);
+  frame.set(replacement, at);
+  return frame;
+}
+
+describe('strings that are not well-formed UTF-8: malformed-frame, not repaired', () => {
+  const submit = (text: string) => ({ type: 'submit', id: 7, hunt: 'old-town', commandId: 'ada-1', clue: 'fountain', guess: { kind: 'answer', text } });
+  it.each([
+    ['a guess cut short ("Neptune" + e2 82)', submit('NeptuneXY'), 'XY', 'e282'],
+    ['a guess with a stray continuation byte', submit('Nep_tune'), '_', '80'],
+    ['a guess with an overlong "/"', submit('Nep__tune'), '__', 'c0af'],
+    ['a guess with a surrogate (CESU-8)', submit('Nep___tune'), '___', 'eda080'],
+    ['a display name with "é" cut short (c3, then "A")', { type: 'join', id: 8, hunt: 'old-town', commandId: 'ada-join', displayName: 'ZoXY' }, 'XY', 'c341'],
+    ['a map key', { type: 'ping', id: 9, XYZ: 1 }, 'XYZ', 'e282ff'],
+  ])('%s', (_what, message, placeholder, bytes) => {
+    expectError(parseClientMessage(withBytes(message, placeholder, bytes)), ErrorCode.malformedFrame, /not valid UTF-8 \(byte \d+ of the frame\)/);
+  });
+
+  it('the same frames with well-formed UTF-8 are read as sent', () => {
+    expect(parseClientMessage(withBytes(submit('NeptuneXYZ'), 'XYZ', 'e282ac'))).toMatchObject({ ok: true, message: { guess: { text: 'Neptune€' } } });
+    expect(parseClientMessage(withBytes(submit('Nep____tune'), '____', 'f09f8cb2'))).toMatchObject({ ok: true, message: { guess: { text: 'Nep🌲tune' } } });
+  });
+});
+
 describe('values that are not a message: unknown-message', () => {
   it.each([
     ['nil', null, 'got nil'],

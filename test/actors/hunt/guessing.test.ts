@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distanceMetres } from '../../../actors/geo.js';
 import { decideHunt } from '../../../actors/hunt/decide-hunt.js';
-import { huntClock } from '../../../actors/hunt/hunt-state.js';
+import { huntClock, type HuntState } from '../../../actors/hunt/hunt-state.js';
 import { playerView } from '../../../actors/hunt/player-view.js';
 import {
   freeHunt,
@@ -63,7 +63,9 @@ describe('answers', () => {
     ['surrounding spaces', '   nautilus  '],
     ['accents', 'Naûtilüs'],
     ['punctuation', 'Nautilus!?'],
-    ['inner whitespace runs', 'le \t  nautilus'],
+    ['inner whitespace runs', 'le \u00a0  nautilus'],
+    ['a line break at the end (trimmed like spaces)', 'Nautilus\r\n'],
+    ['full-width letters', 'Ｎａｕｔｉｌｕｓ'],
     ['punctuation for spaces', 'LE-NAUTILUS'],
     ['composed accents', 'Le Nautílus.'],
   ])('answers are compared after normalisation: %s (%j) is correct', (_what, text) => {
@@ -80,12 +82,30 @@ describe('answers', () => {
     expect(outcomeOf(annIn(), submit('ann', 'riddle', answer('Nautilu'), s(10)))).toBe('accepted:guess-incorrect');
   });
 
+  it('spaces between words are not ignored, as the README says: "LeNautilus" is not "Le Nautilus"', () => {
+    expect(outcomeOf(annIn(), submit('ann', 'riddle', answer('LeNautilus'), s(10)))).toBe('accepted:guess-incorrect');
+    expect(outcomeOf(annIn(), submit('ann', 'riddle', answer('Le-Nautilus!'), s(10)))).toBe('accepted:clue-solved');
+  });
+
   it.each([
     ['empty', ''],
     ['blank', '   '],
     ['longer than 500 characters', 'n'.repeat(501)],
+    ['the right answer with a NUL inside', 'Nauti\u0000lus'],
+    ['the right answer with a tab inside', 'Le\tNautilus'],
+    ['the right answer with an escape sequence', 'Nautilus\u001b[2J'],
+    ['the right answer with a C1 control (CSI)', 'Nautilus\u009b'],
+    ['the right answer after a bell', '\u0007Nautilus'],
   ])('an answer that is %s is refused with invalid-input', (_what, text) => {
     expect(outcomeOf(annIn(), submit('ann', 'riddle', answer(text), s(10)))).toBe('invalid-input');
+  });
+
+  it('a guess with a control character changes nothing: no wrong guess counted, no wait started, the same attempts left', () => {
+    const state = annIn(maxAttemptsHunt(2));
+    const decision = decideHunt(state, submit('ann', 'riddle', answer('Titan\u0000ic'), s(10)));
+    expect(decision).toMatchObject({ kind: 'rejected', rejection: { code: 'invalid-input', message: expect.stringMatching(/control characters/) } });
+    // Nothing to store, so the state is the one before: a guess right away is judged, with both attempts left.
+    expect(eventOf(state, submit('ann', 'riddle', answer('Titanic'), s(10)))).toMatchObject({ type: 'guess-incorrect', attemptsLeft: 1 });
   });
 });
 
@@ -155,6 +175,10 @@ describe('codes', () => {
 
   it('an empty code is refused with invalid-input', () => {
     expect(outcomeOf(annIn(freeHunt()), submit('ann', 'vault', code(' '), s(10)))).toBe('invalid-input');
+  });
+
+  it('the right code with a control character inside is refused with invalid-input', () => {
+    expect(outcomeOf(annIn(freeHunt()), submit('ann', 'vault', code(`${VAULT_CODE}\u0000`), s(10)))).toBe('invalid-input');
   });
 });
 
@@ -234,6 +258,23 @@ describe('guess rate', () => {
   it('a second guess on the same clue within minSecondsBetweenGuesses is refused with too-fast', () => {
     expect(outcomeOf(state, submit('ann', 'riddle', answer('Kursk'), s(11)))).toBe('too-fast');
     expect(outcomeOf(state, submit('ann', 'riddle', answer('Nautilus'), s(11.999)))).toBe('too-fast');
+  });
+
+  it('too-fast says in retryAfterMs how long until the same guess is judged (2 s after the last guess)', () => {
+    const rejectionAt = (at: number) => {
+      const decision = decideHunt(state, submit('ann', 'riddle', answer('Nautilus'), at));
+      return decision.kind === 'rejected' ? decision.rejection : undefined;
+    };
+    expect(rejectionAt(s(10))).toMatchObject({ code: 'too-fast', retryAfterMs: 2000 });
+    expect(rejectionAt(s(11))).toMatchObject({ code: 'too-fast', retryAfterMs: 1000 });
+    expect(rejectionAt(s(11.999))).toMatchObject({ code: 'too-fast', retryAfterMs: 1 });
+    expect(outcomeOf(state, submit('ann', 'riddle', answer('Nautilus'), s(11) + 1000))).toBe('accepted:clue-solved');
+  });
+
+  it('no other rejection carries retryAfterMs: they are final', () => {
+    const decision = decideHunt(state, submit('ann', 'riddle', answer('Nauti\u0000lus'), s(11)));
+    expect(decision).toMatchObject({ kind: 'rejected', rejection: { code: 'invalid-input' } });
+    expect(decision.kind === 'rejected' ? decision.rejection : undefined).not.toHaveProperty('retryAfterMs');
   });
 
   it('a guess once minSecondsBetweenGuesses have passed is judged', () => {
@@ -444,6 +485,21 @@ describe('finishing', () => {
     const definition = timeLimitedHunt(60, linearHunt({ clues: linearHunt().clues.slice(0, 1) }));
     const state = given(spawn(definition), join('ann'), start(), tick(s(60)));
     expect(competitorOf(state, 'ann').finishedAt).toBe(s(60));
+  });
+
+  it('a state restored from a snapshot without the count of resolved clues still finishes on the last one', () => {
+    const state = given(
+      spawn(freeHunt()),
+      join('ann'),
+      start(),
+      submit('ann', 'vault', code(VAULT_CODE), s(10)),
+      submit('ann', 'tower', location(TOWER), s(20)),
+    );
+    const restored: HuntState = JSON.parse(JSON.stringify(state));
+    delete (restored.competitors['p:ann'] as { resolvedClues?: number }).resolvedClues;
+    const after = givenAfter(restored, submit('ann', 'riddle', answer('Nautilus'), s(30)));
+    expect(competitorOf(after, 'ann').finishedAt).toBe(s(30));
+    expect(competitorOf(after, 'ann').resolvedClues).toBe(3);
   });
 
   it('in a free hunt, the order of solving does not matter for finishing', () => {
