@@ -85,6 +85,18 @@ class MalformedFrame extends Error {
   override readonly name = 'MalformedFrame';
 }
 
+/** A frame well-formed but for a string that is not UTF-8: its other fields can still be read. */
+export class InvalidUtf8Frame extends MalformedFrame {}
+
+/**
+ * Decodes a frame that decodeFrame refused with InvalidUtf8Frame, bad strings repaired with
+ * U+FFFD, only to find out which request it was (its id) so that the refusal can be its reply.
+ * Never use what else it holds. Throws when the frame is unreadable after all.
+ */
+export function decodeDespiteUtf8(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes);
+}
+
 /** Sizes of the fixed-length formats after their first byte, by first byte. */
 const FIXED: Readonly<Record<number, number>> = {
   0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8,
@@ -141,7 +153,7 @@ function checkFrame(bytes: Uint8Array): void {
       need(strLength);
       // msgpackr would decode bad bytes to U+FFFD (or worse) without a word: refuse them here.
       const bad = invalidUtf8At(bytes, pos, pos + strLength);
-      if (bad !== -1) throw new MalformedFrame(`a string is not valid UTF-8 (byte ${bad} of the frame)`);
+      if (bad !== -1) throw new InvalidUtf8Frame(`a string is not valid UTF-8 (byte ${bad} of the frame)`);
       pos += strLength;
     } else if (isKey) throw new MalformedFrame('map keys must be strings');
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ClientMessage } from './client-messages.js';
 import { ErrorCode } from './codes.js';
-import { decodeFrame } from './codec.js';
+import { InvalidUtf8Frame, decodeDespiteUtf8, decodeFrame } from './codec.js';
 import { clientMessageSchema, isClientMessageType, FieldLimits } from './schemas.js';
 import type { ErrorBody } from './server-messages.js';
 
@@ -22,7 +22,7 @@ export function parseClientMessage(bytes: Uint8Array): ParseResult {
   try {
     value = decodeFrame(bytes);
   } catch (error) {
-    return failure(ErrorCode.malformedFrame, `not one msgpack value: ${reasonOf(error)}`);
+    return failure(ErrorCode.malformedFrame, `not one msgpack value: ${reasonOf(error)}`, error instanceof InvalidUtf8Frame ? idDespiteUtf8(bytes) : undefined);
   }
   try {
     if (!isRecord(value)) return failure(ErrorCode.unknownMessage, `a message must be a map, got ${kindOf(value)}`);
@@ -43,6 +43,16 @@ export function parseClientMessage(bytes: Uint8Array): ParseResult {
 function failure(code: ErrorCode, message: string, id?: number): ParseResult {
   const error: ErrorBody = { code, message, retriable: false };
   return id === undefined ? { ok: false, error } : { ok: false, id, error };
+}
+
+/** The id of a frame refused for bad UTF-8 alone, so that the client hears which request failed. */
+function idDespiteUtf8(bytes: Uint8Array): number | undefined {
+  try {
+    const value = decodeDespiteUtf8(bytes);
+    return isRecord(value) ? validId(value.id) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function validId(id: unknown): number | undefined {

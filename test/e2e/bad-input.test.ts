@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../../protocol/codec.js';
 import type { ClientMessageType } from '../../protocol/client-messages.js';
 import { CLIENT_MESSAGE_TYPES, roleOf } from '../../protocol/schemas.js';
-import type { ErrorMessage } from '../../protocol/server-messages.js';
+import type { ErrorBody, ErrorMessage } from '../../protocol/server-messages.js';
 import { FOUR_CLUES, fourClueHunt } from './hunts.js';
 import { RawClient, type Outgoing } from './raw-client.js';
 import { connectClient, httpGet, sleep } from './sdk-client.js';
@@ -38,6 +38,15 @@ async function errorFrameFor(socket: RawClient, bytes: Uint8Array | string): Pro
   const from = socket.frames.length;
   socket.sendRaw(bytes);
   return socket.waitFor((m): m is ErrorMessage => m.type === 'error', { from });
+}
+
+/** Sends raw bytes that carry request `id` and returns the error reply they got. */
+async function errorReplyFor(socket: RawClient, bytes: Uint8Array, id: number): Promise<ErrorBody> {
+  const from = socket.frames.length;
+  socket.sendRaw(bytes);
+  const reply = await socket.waitFor((m) => m.type === 'reply' && m.id === id, { from });
+  if (reply.type !== 'reply' || reply.ok) throw new Error(`expected an error reply, got ${JSON.stringify(reply)}`);
+  return reply.error;
 }
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -319,28 +328,29 @@ describe('text a person types: guesses follow the same rules as every other text
     expect(wrong).toMatchObject({ correct: false, points: -5, attemptsLeft: 9 });
   });
 
-  it('a guess whose UTF-8 is cut short ("granite" + e2 82) is refused as malformed-frame, not judged as the right answer', async () => {
+  it('a guess whose UTF-8 is cut short ("granite" + e2 82) is refused as malformed-frame in its reply, not judged as the right answer', async () => {
     const ursa = await open('ursa');
     await ursa.ok({ type: 'join', hunt: TEXT_HUNT, commandId: 'ursa-join' });
     await ursa.sync();
     const updatesBefore = ursa.updates.length;
     const submit = { type: 'submit', hunt: TEXT_HUNT, commandId: 'ursa-1', clue: 'c1', id: ursa.id(), guess: { kind: 'answer', text: 'graniteXY' } };
-    const frame = await errorFrameFor(ursa, frameWithBytes(submit, 'XY', 'e282'));
-    expect(frame.error).toMatchObject({ code: 'malformed-frame', retriable: false });
-    expect(frame.error.message).toMatch(/not valid UTF-8/);
+    const error = await errorReplyFor(ursa, frameWithBytes(submit, 'XY', 'e282'), submit.id);
+    expect(error).toMatchObject({ code: 'malformed-frame', retriable: false });
+    expect(error.message).toMatch(/not valid UTF-8/);
     await ursa.sync();
     expect(ursa.updates).toHaveLength(updatesBefore);
-    expect(ursa.messages.filter((m) => m.type === 'reply' && m.id === submit.id)).toEqual([]);
+    expect(ursa.messages.filter((m) => m.type === 'reply' && m.id === submit.id)).toHaveLength(1);
     // Nothing was stored under that commandId: sent properly, the same command is judged now.
     expect(await ursa.ok({ ...submit, id: ursa.id(), guess: { kind: 'answer', text: FOUR_CLUES.answers.c1 } })).toMatchObject({ correct: true, points: 100, duplicate: false });
   });
 
   it('a display name whose UTF-8 is broken is refused as malformed-frame: the join did not happen', async () => {
     const vic = await open('vic');
-    const join = { type: 'join', hunt: TEXT_HUNT, commandId: 'vic-join', id: vic.id(), displayName: 'VicXY' };
+    const join = { type: 'join', hunt: TEXT_HUNT, commandId: 'vic-join', displayName: 'VicXY' };
     for (const bytes of ['c341', 'eda0']) {
-      const frame = await errorFrameFor(vic, frameWithBytes(join, 'XY', bytes));
-      expect(frame.error, bytes).toMatchObject({ code: 'malformed-frame', retriable: false });
+      const id = vic.id();
+      const error = await errorReplyFor(vic, frameWithBytes({ ...join, id }, 'XY', bytes), id);
+      expect(error, bytes).toMatchObject({ code: 'malformed-frame', retriable: false });
     }
     expect(await vic.fails({ type: 'resume', hunt: TEXT_HUNT, after: 0 })).toMatchObject({ code: 'not-joined' });
     const joined = await vic.ok({ ...join, id: vic.id(), displayName: 'Vic' });

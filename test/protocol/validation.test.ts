@@ -68,17 +68,18 @@ function withBytes(message: Record<string, unknown>, placeholder: string, bytes:
   return frame;
 }
 
-describe('strings that are not well-formed UTF-8: malformed-frame, not repaired', () => {
+describe('strings that are not well-formed UTF-8: malformed-frame, not repaired, in reply to the id', () => {
   const submit = (text: string) => ({ type: 'submit', id: 7, hunt: 'old-town', commandId: 'ada-1', clue: 'fountain', guess: { kind: 'answer', text } });
   it.each([
-    ['a guess cut short ("Neptune" + e2 82)', submit('NeptuneXY'), 'XY', 'e282'],
-    ['a guess with a stray continuation byte', submit('Nep_tune'), '_', '80'],
-    ['a guess with an overlong "/"', submit('Nep__tune'), '__', 'c0af'],
-    ['a guess with a surrogate (CESU-8)', submit('Nep___tune'), '___', 'eda080'],
-    ['a display name with "é" cut short (c3, then "A")', { type: 'join', id: 8, hunt: 'old-town', commandId: 'ada-join', displayName: 'ZoXY' }, 'XY', 'c341'],
-    ['a map key', { type: 'ping', id: 9, XYZ: 1 }, 'XYZ', 'e282ff'],
-  ])('%s', (_what, message, placeholder, bytes) => {
-    expectError(parseClientMessage(withBytes(message, placeholder, bytes)), ErrorCode.malformedFrame, /not valid UTF-8 \(byte \d+ of the frame\)/);
+    ['a guess cut short ("Neptune" + e2 82)', submit('NeptuneXY'), 'XY', 'e282', 7],
+    ['a guess with a stray continuation byte', submit('Nep_tune'), '_', '80', 7],
+    ['a guess with an overlong "/"', submit('Nep__tune'), '__', 'c0af', 7],
+    ['a guess with a surrogate (CESU-8)', submit('Nep___tune'), '___', 'eda080', 7],
+    ['a display name with "é" cut short (c3, then "A")', { type: 'join', id: 8, hunt: 'old-town', commandId: 'ada-join', displayName: 'ZoXY' }, 'XY', 'c341', 8],
+    ['a map key', { type: 'ping', id: 9, XYZ: 1 }, 'XYZ', 'e282ff', 9],
+    ['a frame without an id', { type: 'ping', XYZ: 1 }, 'XYZ', 'e282ff', undefined],
+  ])('%s', (_what, message, placeholder, bytes, id) => {
+    expectError(parseClientMessage(withBytes(message, placeholder, bytes)), ErrorCode.malformedFrame, /not valid UTF-8 \(byte \d+ of the frame\)/, id);
   });
 
   it('the same frames with well-formed UTF-8 are read as sent', () => {
