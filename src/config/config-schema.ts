@@ -49,6 +49,13 @@ export const configSchema = z
   cassandraKeyspace: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'must be lower-case letters, digits and _').default('cairn'),
   /** Replication used when the keyspace is created: `simple:N` or `dc1:N,dc2:M`. */
   cassandraReplication: z.string().regex(/^(simple:\d+|[A-Za-z0-9_-]+:\d+(,[A-Za-z0-9_-]+:\d+)*)$/, 'must be simple:N or dc1:N,dc2:M').default('simple:1'),
+  /**
+   * `create`: the node creates the keyspace and tables when missing, at start and whenever its
+   * probe finds them gone; `existing`: an operator manages them, and the node is not ready without them.
+   */
+  cassandraSchema: z.enum(['create', 'existing']).default('create'),
+  /** Pause between probes of the journal's storage, ms; /readyz follows them, and they close an open breaker. */
+  journalProbeMs: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Journal failures in a row that open the circuit breaker. */
   breakerFailures: z.coerce.number().int().min(1).default(5),
   /** How long the breaker stays open before it tries the journal again, ms. */
@@ -115,6 +122,8 @@ export const ENV_NAMES: Readonly<Record<keyof CairnConfig, string>> = {
   cassandraLocalDataCenter: 'CAIRN_CASSANDRA_LOCAL_DC',
   cassandraKeyspace: 'CAIRN_CASSANDRA_KEYSPACE',
   cassandraReplication: 'CAIRN_CASSANDRA_REPLICATION',
+  cassandraSchema: 'CAIRN_CASSANDRA_SCHEMA',
+  journalProbeMs: 'CAIRN_JOURNAL_PROBE_MS',
   breakerFailures: 'CAIRN_BREAKER_FAILURES',
   breakerHalfOpenMs: 'CAIRN_BREAKER_HALF_OPEN_MS',
   kafkaBrokers: 'CAIRN_KAFKA_BROKERS',

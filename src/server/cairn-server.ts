@@ -25,6 +25,7 @@ import { watchDrain } from './drain-watch.js';
 import { createEmbeddedShardControl } from './embedded-shard-control.js';
 import { createHttpServer } from './http-server.js';
 import { openJournal } from './open-journal.js';
+import { readinessOf } from './readiness.js';
 
 export interface RunningServer {
   /** e.g. ws://127.0.0.1:7420/ws */
@@ -45,7 +46,7 @@ export interface RunningServer {
 export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
   const sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map(), overloaded: () => false, requestsInFlight: () => 0 };
   const metrics = createMetrics(sources);
-  const { journal, where: journalPath } = await openJournal(config, metrics, logger);
+  const { journal, where: journalPath, health: journalHealth } = await openJournal(config, metrics, logger);
   const cluster = config.kafkaBrokers ? await joinCluster(config, metrics, logger) : undefined;
   const updates: UpdateBus = cluster?.updates ?? new LocalUpdateBus((error) => logger.error({ err: error }, 'update listener failed'));
   const host = new ShardHost({
@@ -133,9 +134,9 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     maxFrameBytes: config.maxFrameBytes,
     huntsOf: async (playerId) => (await commands.query(playerBehaviour.kind, playerId, 'memberships')) as WelcomeMessage['hunts'],
   });
-  // Ready = listening, and neither stopping, nor drained by the operator plan, nor broken.
+  // Ready = listening, neither stopping, nor drained by the operator plan, nor broken, and a journal that stores.
   const health = { listening: false, stopping: false, drained: false, fatal: false };
-  const isReady = () => health.listening && !health.stopping && !health.drained && !health.fatal;
+  const readiness = () => readinessOf({ ...health, journalProblem: journalHealth.problem });
   await cluster?.serve(
     host,
     (error) => {
@@ -171,7 +172,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
   const http = createHttpServer({
     gateway,
     registry: metrics.registry,
-    isReady,
+    readiness,
     cluster: () =>
       cluster
         ? { mode: 'cluster', nodeId: cluster.nodeId, partitions: config.partitions, owned: cluster.ownership.shards }
@@ -202,6 +203,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       replicas.closeAll();
       await cluster?.close();
       await host.stop();
+      journalHealth.stop();
       await journal.close();
       loopDelay.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));

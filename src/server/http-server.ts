@@ -1,12 +1,16 @@
 import http from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../gateway/gateway.js';
+import type { Readiness } from './readiness.js';
 
 export interface HttpRoutesOptions {
   readonly gateway: Gateway;
   readonly registry: Registry;
-  /** Ready to serve: false while starting and once stopping, so load balancers move traffic away. */
-  readonly isReady: () => boolean;
+  /**
+   * Whether to serve, asked on every `/readyz`: not while starting, stopping or unable to store
+   * commands, so that load balancers move traffic away.
+   */
+  readonly readiness: () => Readiness;
   readonly wsPath?: string;
   /** Where this node stands in the cluster, for `/cluster` (JSON). */
   readonly cluster?: () => object;
@@ -22,7 +26,10 @@ export function createHttpServer(options: HttpRoutesOptions): http.Server {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'GET') return reply(response, 405, 'method not allowed\n');
     if (path === '/healthz') return reply(response, 200, 'ok\n');
-    if (path === '/readyz') return options.isReady() ? reply(response, 200, 'ready\n') : reply(response, 503, 'not ready\n');
+    if (path === '/readyz') {
+      const { ready, reasons } = options.readiness();
+      return ready ? reply(response, 200, 'ready\n') : reply(response, 503, `not ready: ${reasons.join('; ')}\n`);
+    }
     if (path === '/metrics') {
       options.registry
         .metrics()

@@ -224,6 +224,16 @@ export async function stopProcess(pid: number, graceMs: number): Promise<'termin
   return 'killed';
 }
 
+/** SIGKILL at once, as a crash would: no shutdown hooks run. Resolves once the process is gone. */
+export async function killProcess(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return; // already gone
+  }
+  while (isProcessAlive(pid)) await sleep(50);
+}
+
 /** The last `lines` lines of a text file ('' when it does not exist). */
 export function tailFile(file: string, lines: number): string {
   let text: string;

@@ -7,6 +7,7 @@ import {
   findJava17,
   isOurProcess,
   isProcessAlive,
+  killProcess,
   readPidFile,
   runMaven,
   startDetached,
@@ -342,6 +343,24 @@ export async function servicesDown(options: { log: Log; env?: NodeJS.ProcessEnv;
       }
     }),
   );
+}
+
+/**
+ * `kill -9` of one service that services:up started, for fault tests: nothing is flushed or shut
+ * down cleanly, as in a crash. Its data dir stays, so `ensureServices` restarts it on the same
+ * data. Resolves once the process is gone, with its pid (undefined when it was not running).
+ */
+export async function killService(name: ServiceName, options: { log: Log; env?: NodeJS.ProcessEnv }): Promise<number | undefined> {
+  const layout = layouts(resolveServicePaths(options.env ?? process.env))[name];
+  const { pid } = await inspect(DEFINITIONS[name], layout);
+  if (pid === undefined) {
+    options.log(`${name}: not running, nothing to kill`);
+    return undefined;
+  }
+  await killProcess(pid);
+  removeQuietly(layout.pidFile);
+  options.log(`${name}: killed with SIGKILL (pid ${pid})`);
+  return pid;
 }
 
 /** Prints each service's state; true when both are running and answering a real client. */

@@ -11,9 +11,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalClosedError, SequenceConflictError } from '../../src/errors.js';
 import type { Journal, NewEvent, StoredEvent } from '../../src/journal/journal.js';
+import { PROBE_ENTITY_ID, type JournalProbe } from '../../src/journal/journal-probe.js';
 
 export interface JournalUnderTest {
-  readonly journal: Journal;
+  readonly journal: Journal & JournalProbe;
   readonly cleanup: () => Promise<void>;
 }
 
@@ -23,7 +24,7 @@ const SLOW_TEST_MS = 120_000;
 export function describeJournalContract(name: string, makeJournal: () => Promise<JournalUnderTest>): void {
   describe(`Journal contract: ${name}`, () => {
     let subject: JournalUnderTest | undefined;
-    const journal = (): Journal => {
+    const journal = (): Journal & JournalProbe => {
       if (subject === undefined) throw new Error('makeJournal did not run');
       return subject.journal;
     };
@@ -399,6 +400,14 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
       );
     });
 
+    describe('probe', () => {
+      it('answers on a healthy store and stores nothing', async () => {
+        await journal().probe();
+        await journal().probe();
+        expect(await journal().readEvents(PROBE_ENTITY_ID, 0, 10)).toEqual([]);
+      });
+    });
+
     describe('close', () => {
       it('completes appends in flight, then rejects every call with JournalClosedError', async () => {
         const own = await makeJournal();
@@ -417,6 +426,7 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
             ['readUpdates', () => own.journal.readUpdates(id, 0, 10)],
             ['saveSnapshot', () => own.journal.saveSnapshot({ entityId: id, seqNr: 1, state: {}, takenAt: 1 })],
             ['loadSnapshot', () => own.journal.loadSnapshot(id)],
+            ['probe', () => own.journal.probe()],
             ['close', () => own.journal.close()],
           ];
           for (const [method, call] of calls) {

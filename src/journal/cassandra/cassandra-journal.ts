@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
 import { encodeEvent, encodeSnapshot, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
 import type { Journal, NewEvent, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
-import { lastSeqNrOf, migrationStatements, partitionOf, statements, type Replication } from './cassandra-schema.js';
-
-const { consistencies } = cassandra.types;
+import { PROBE_ENTITY_ID, type JournalProbe } from '../journal-probe.js';
+import { lastSeqNrOf, partitionOf, statements, type Replication } from './cassandra-schema.js';
+import { ensureJournalSchema } from './ensure-journal-schema.js';
+import { createJournalClient } from './journal-client.js';
 
 export interface CassandraJournalOptions {
   /** `host:port` of one or more nodes. */
@@ -14,6 +16,12 @@ export interface CassandraJournalOptions {
   readonly keyspace?: string;
   /** Used only when the keyspace is created. Default SimpleStrategy, 1 replica (development). */
   readonly replication?: Replication;
+  /**
+   * Create the keyspace and tables when they are missing: at start, and whenever a probe finds
+   * them gone (a dropped keyspace is recreated, empty). Default true. False: an operator manages
+   * the schema; start fails and probes fail (JournalUnavailableError) while any of it is missing.
+   */
+  readonly createSchema?: boolean;
   /** Per-request timeout, ms, before the driver gives up on a node. Default 5000. */
   readonly requestTimeoutMs?: number;
 }
@@ -33,11 +41,14 @@ export interface CassandraJournalOptions {
  *   all. Across entities there is nothing to merge: a conditional batch cannot span partitions,
  *   and different entities' appends already run in parallel over the driver's connection pool.
  */
-export class CassandraJournal implements Journal {
+export class CassandraJournal implements Journal, JournalProbe {
   readonly #client: cassandra.Client;
   readonly #cql: ReturnType<typeof statements>;
   readonly #keyspace: string;
   readonly #replication: Replication;
+  readonly #createSchema: boolean;
+  /** A partition of this journal's own for the probe's Paxos round: nodes probing one would contend. */
+  readonly #probeEntity = `${PROBE_ENTITY_ID}-${randomUUID()}`;
   readonly #queued = new Map<string, QueuedAppend[]>();
   readonly #writing = new Set<string>();
   readonly #idle = new Set<() => void>();
@@ -46,27 +57,52 @@ export class CassandraJournal implements Journal {
   constructor(options: CassandraJournalOptions) {
     this.#keyspace = options.keyspace ?? 'cairn';
     this.#replication = options.replication ?? { class: 'SimpleStrategy', replicationFactor: 1 };
+    this.#createSchema = options.createSchema ?? true;
     this.#cql = statements(this.#keyspace);
-    this.#client = new cassandra.Client({
-      contactPoints: [...options.contactPoints],
+    this.#client = createJournalClient({
+      contactPoints: options.contactPoints,
       localDataCenter: options.localDataCenter ?? 'datacenter1',
-      queryOptions: {
-        prepare: true,
-        consistency: consistencies.localQuorum,
-        serialConsistency: consistencies.localSerial,
-      },
-      socketOptions: { readTimeout: options.requestTimeoutMs ?? 5000, connectTimeout: options.requestTimeoutMs ?? 5000 },
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
     });
   }
 
-  /** Connects and creates the keyspace and tables when missing. Call once before use. */
+  /**
+   * Connects, and creates the keyspace and tables when missing (with createSchema; without it,
+   * fails when they are missing). Call once before use.
+   */
   async start(): Promise<void> {
     await this.#driver('connect', async () => {
       await this.#client.connect();
-      for (const statement of migrationStatements(this.#keyspace, this.#replication)) {
-        await this.#client.execute(statement, [], { prepare: false });
-      }
+      await this.#ensureSchema();
     });
+  }
+
+  /**
+   * Checks (and with createSchema recreates) the keyspace and tables, then takes the two paths
+   * entities take: a read like readEvents (LOCAL_QUORUM) and a conditional write like append
+   * (Paxos at LOCAL_SERIAL), whose condition never holds, so nothing is written. Both are prepared
+   * statements: the driver re-prepares one that a restarted node or a recreated table no longer
+   * knows (the node answers UNPREPARED) and never caches a PREPARE that failed, so a success here
+   * means entities' calls work again.
+   *
+   * A probe that had to recreate tables fails all the same: the journal lost what they held, and
+   * Cassandra needs a moment after DDL (requests right after it were seen to fail with "Unknown
+   * CF" or Paxos timeouts); the next probe says whether the new tables serve.
+   */
+  async probe(): Promise<void> {
+    this.#open();
+    await this.#driver('probe', async () => {
+      const recreated = await this.#ensureSchema();
+      if (recreated.length > 0) {
+        throw new Error(`${this.#keyspace} had lost ${recreated.join(', ')}: recreated empty, the next probe checks them`);
+      }
+      await this.#client.execute(this.#cql.readEvents, [this.#probeEntity, 0, 0, 1]);
+      await this.#client.execute(this.#cql.probeConditional, [this.#probeEntity]);
+    });
+  }
+
+  #ensureSchema(): Promise<readonly string[]> {
+    return ensureJournalSchema(this.#client, { keyspace: this.#keyspace, replication: this.#replication, create: this.#createSchema });
   }
 
   async append(entityId: string, expectedSeqNr: number, events: readonly NewEvent[]): Promise<void> {

@@ -37,6 +37,18 @@ function replicationCql(replication: Replication): string {
   return `{'class': 'NetworkTopologyStrategy', ${dcs.join(', ')}}`;
 }
 
+/**
+ * One single-partition read per table migrationStatements creates, unprepared: the node answers
+ * it from the schema it runs with, so a table it does not know fails with an `invalid` error
+ * even when system_schema still lists it (as after a crash that lost schema changes).
+ */
+export function tableChecks(keyspace: string): Readonly<Record<'events' | 'snapshots', string>> {
+  return {
+    events: `SELECT seq_nr FROM ${keyspace}.events WHERE entity_id = ? AND partition_nr = 0 LIMIT 1`,
+    snapshots: `SELECT seq_nr FROM ${keyspace}.snapshots WHERE entity_id = ? LIMIT 1`,
+  };
+}
+
 /** Keyspace names go into CQL text: keep them to Cassandra's own alphabet. */
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
 
@@ -72,5 +84,8 @@ export function statements(keyspace: string) {
     saveSnapshot: `INSERT INTO ${keyspace}.snapshots (entity_id, seq_nr, state, taken_at) VALUES (?, ?, ?, ?)`,
     pruneSnapshots: `DELETE FROM ${keyspace}.snapshots WHERE entity_id = ? AND seq_nr < ?`,
     loadSnapshot: `SELECT seq_nr, state, taken_at FROM ${keyspace}.snapshots WHERE entity_id = ? LIMIT 1`,
+    // Sequence numbers start at 1, so this condition never holds: a full Paxos round (the path
+    // appends take) that writes nothing.
+    probeConditional: `UPDATE ${keyspace}.events SET type = 'probe' WHERE entity_id = ? AND partition_nr = 0 AND seq_nr = 0 IF EXISTS`,
   } as const;
 }

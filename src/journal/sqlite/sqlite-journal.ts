@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { JournalClosedError, JournalUnavailableError } from '../../errors.js';
 import type { Journal, NewEvent, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
+import { PROBE_ENTITY_ID, type JournalProbe } from '../journal-probe.js';
 import { encodeEvent, encodeSnapshot, requireEntityId, requireLimit, requireSeqNr } from '../journal-arguments.js';
 import { GroupCommit } from './group-commit.js';
 import { SQL, ensureSchema, type EventRow, type SnapshotRow } from './sqlite-schema.js';
@@ -46,7 +47,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): SqliteJourna
  * started after an append resolved sees it. An in-memory database, which one connection alone
  * can see, writes inline instead.
  */
-export class SqliteJournal implements Journal {
+export class SqliteJournal implements Journal, JournalProbe {
   readonly #db: Database.Database;
   readonly #writer: SqliteWriter;
   readonly #onCommit: ((info: CommitInfo) => void) | undefined;
@@ -133,6 +134,12 @@ export class SqliteJournal implements Journal {
     const row = this.#driver(() => this.#loadSnapshot.get(entityId));
     if (row === undefined) return undefined;
     return { entityId: row.entity_id, seqNr: row.seq_nr, state: JSON.parse(row.state), takenAt: row.taken_at };
+  }
+
+  /** Reads the events table as an entity's read does; the schema is created at open, never repaired. */
+  async probe(): Promise<void> {
+    this.#ensureOpen();
+    this.#driver(() => this.#readEvents.all(PROBE_ENTITY_ID, 0, 1));
   }
 
   /** Commits the appends already queued (their promises settle), then closes the file. */

@@ -1,0 +1,68 @@
+import type { GuardedJournal } from './circuit-breaking-journal.js';
+
+export interface JournalHealth {
+  /** True while the breaker is closed and the last probe found the storage answering. */
+  readonly healthy: boolean;
+  /** Why it is not healthy (for logs and /readyz); undefined when it is. */
+  readonly problem: string | undefined;
+  /** Stops probing; the journal itself stays open. */
+  stop(): void;
+}
+
+export interface JournalHealthOptions {
+  /** Pause between the end of one probe and the start of the next, ms. */
+  readonly everyMs: number;
+  /** Called when a probe's outcome differs from the previous one's: for the log. Must not throw. */
+  readonly onProbeChange?: (answering: boolean, problem: string | undefined) => void;
+}
+
+/**
+ * Probes the journal's storage every `everyMs`, through its breaker: while the circuit is closed a
+ * failed probe counts like any failed call (so a silent node still opens it), and once it is open
+ * the probe is the half-open trial that closes it again (see withCircuitBreaker). So the journal
+ * finds out that its storage or schema went away, and that it came back, with no traffic at all:
+ * a node that readiness took out of its load balancer gets no traffic to find that out with.
+ * One probe at a time; a slow one delays the next instead of piling up.
+ */
+export function watchJournalHealth(journal: GuardedJournal, options: JournalHealthOptions): JournalHealth {
+  // The journal answered at start (it connected and found its schema): healthy until shown otherwise.
+  let probeProblem: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const probeOnce = async (): Promise<void> => {
+    const before = probeProblem;
+    try {
+      await journal.probe();
+      probeProblem = undefined;
+    } catch (error) {
+      probeProblem = error instanceof Error ? error.message : String(error);
+    }
+    if ((before === undefined) !== (probeProblem === undefined)) options.onProbeChange?.(probeProblem === undefined, probeProblem);
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => void probeOnce().then(schedule), options.everyMs);
+    // A pending probe must not keep a stopping process alive.
+    timer.unref();
+  };
+  schedule();
+
+  const problem = (): string | undefined => {
+    if (journal.breakerState === 'closed') return probeProblem && `journal probe failed: ${probeProblem}`;
+    const why = journal.lastFailure;
+    return `journal circuit breaker ${journal.breakerState}${why ? ` (last failure: ${why})` : ''}`;
+  };
+  return {
+    get healthy() {
+      return problem() === undefined;
+    },
+    get problem() {
+      return problem();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { Journal, StoredEvent } from '../../src/journal/journal.js';
+import { huntFile } from './hunts.js';
+import type { RawClient } from './raw-client.js';
+
+/**
+ * Steady guessing for crash tests: every player keeps a few wrong guesses in flight, each with a
+ * fresh command id, and the ledger keeps the ids the server acknowledged. A wrong guess is stored
+ * as exactly one event carrying its command id, so the journal can be checked against the ledger.
+ */
+
+export const LOAD_HUNT = huntFile({
+  title: 'Crash drill',
+  maxPlayers: 200,
+  order: 'free',
+  clues: [{ id: 'riddle', points: 10, answer: 'never-guessed' }],
+});
+
+export interface GuessLoad {
+  /** Command ids answered ok, in the order the replies came. */
+  readonly acknowledged: readonly string[];
+  /** Error replies by code (a refused command is not stored, or at least not acknowledged). */
+  readonly refused: ReadonlyMap<string, number>;
+  /** Requests that got no reply (timed out, or the socket went down with the server). */
+  readonly unanswered: number;
+  /** Stops sending and waits for the requests in flight. */
+  stop(): Promise<void>;
+}
+
+export function startGuessLoad(
+  sockets: readonly RawClient[],
+  options: { readonly hunt: string; readonly inFlightPerSocket: number; readonly prefix: string; readonly replyTimeoutMs?: number },
+): GuessLoad {
+  const acknowledged: string[] = [];
+  const refused = new Map<string, number>();
+  let unanswered = 0;
+  let running = true;
+  let next = 0;
+
+  const loop = async (socket: RawClient): Promise<void> => {
+    while (running && socket.isOpen) {
+      const n = ++next;
+      const commandId = `${options.prefix}-${n}`;
+      try {
+        const reply = await socket.request(
+          { type: 'submit', hunt: options.hunt, clue: 'riddle', guess: { kind: 'answer', text: `try ${n}` }, commandId },
+          options.replyTimeoutMs ?? 15_000,
+        );
+        if (reply.ok) acknowledged.push(commandId);
+        else {
+          refused.set(reply.error.code, (refused.get(reply.error.code) ?? 0) + 1);
+          await sleep(100); // the store is down: no need to hammer it
+        }
+      } catch {
+        unanswered += 1;
+      }
+    }
+  };
+  const loops = sockets.flatMap((socket) => Array.from({ length: options.inFlightPerSocket }, () => loop(socket)));
+
+  return {
+    acknowledged,
+    refused,
+    get unanswered() {
+      return unanswered;
+    },
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** Every event of one entity, page by page. */
+export async function readAllEvents(journal: Journal, entityId: string): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  for (;;) {
+    const page = await journal.readEvents(entityId, events.at(-1)?.seqNr ?? 0, 1000);
+    events.push(...page);
+    if (page.length < 1000) return events;
+  }
+}
+
+/** How the journal's events compare with the acknowledged command ids. */
+export function compareWithLedger(events: readonly StoredEvent[], acknowledged: readonly string[]): { lost: string[]; storedTwice: string[] } {
+  const times = new Map<string, number>();
+  for (const event of events) {
+    const commandId = (event.payload as { commandId?: unknown }).commandId;
+    if (typeof commandId === 'string') times.set(commandId, (times.get(commandId) ?? 0) + 1);
+  }
+  return {
+    lost: acknowledged.filter((id) => !times.has(id)),
+    storedTwice: [...times].filter(([, count]) => count > 1).map(([id]) => id),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
