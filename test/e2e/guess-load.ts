@@ -1,12 +1,37 @@
 import type { Journal, StoredEvent } from '../../src/journal/journal.js';
 import { huntFile } from './hunts.js';
-import type { RawClient } from './raw-client.js';
+import { RawClient } from './raw-client.js';
+import { tokenFor, type ServerProcess } from './server-process.js';
 
 /**
  * Steady guessing for crash tests: every player keeps a few wrong guesses in flight, each with a
  * fresh command id, and the ledger keeps the ids the server acknowledged. A wrong guess is stored
  * as exactly one event carrying its command id, so the journal can be checked against the ledger.
  */
+
+/**
+ * Server settings for a node under the guess load: no per-player guess limit, and no refusals for
+ * a slow event loop (the test's own load slows it on 2 cores; refusing would only slow the test).
+ */
+export const UNTHROTTLED_ENV: Readonly<Record<string, string>> = {
+  CAIRN_GUESSES_PER_SECOND: '1000',
+  CAIRN_GUESS_BURST: '1000',
+  CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: '0',
+};
+
+/** Settings that let a node notice a failing journal, and its return, within about a second. */
+export const QUICK_BREAKER_ENV: Readonly<Record<string, string>> = {
+  CAIRN_BREAKER_FAILURES: '3',
+  CAIRN_BREAKER_HALF_OPEN_MS: '1000',
+  CAIRN_JOURNAL_PROBE_MS: '500',
+};
+
+/** Opens a player (or designer) socket on `server` and keeps it in `sockets` for the clean-up. */
+export async function connectKept(sockets: RawClient[], server: ServerProcess, subject: string, role: 'player' | 'designer' = 'player'): Promise<RawClient> {
+  const socket = await RawClient.connect(server.wsUrl, await tokenFor(subject, role));
+  sockets.push(socket);
+  return socket;
+}
 
 export const LOAD_HUNT = huntFile({
   title: 'Crash drill',

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/journal/journal.js';
 import { createSqliteJournal } from '../../src/journal/sqlite/sqlite-journal.js';
-import { compareWithLedger, LOAD_HUNT, readAllEvents, sleep, startGuessLoad } from './guess-load.js';
+import { compareWithLedger, connectKept, LOAD_HUNT, UNTHROTTLED_ENV, readAllEvents, sleep, startGuessLoad } from './guess-load.js';
 import { RawClient } from './raw-client.js';
 import { untilStatus } from './readiness-watch.js';
-import { disposeServer, removeDir, startServerProcess, tokenFor, type ServerProcess } from './server-process.js';
+import { disposeServer, removeDir, startServerProcess, type ServerProcess } from './server-process.js';
 
 /**
  * kill -9 of an embedded Cairn process while its SQLite journal commits under load: after a
@@ -23,10 +23,7 @@ async function start(synchronous: 'full' | 'normal', dataDir?: string): Promise<
   const server = await startServerProcess({
     env: {
       CAIRN_SQLITE_SYNCHRONOUS: synchronous,
-      CAIRN_GUESSES_PER_SECOND: '1000',
-      CAIRN_GUESS_BURST: '1000',
-      // The test's own load slows the loop on 2 cores; refusing for that would only slow the test.
-      CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: '0',
+      ...UNTHROTTLED_ENV,
     },
     ...(dataDir ? { dataDir } : {}),
   });
@@ -34,11 +31,7 @@ async function start(synchronous: 'full' | 'normal', dataDir?: string): Promise<
   return server;
 }
 
-async function connect(server: ServerProcess, subject: string, role: 'player' | 'designer' = 'player'): Promise<RawClient> {
-  const socket = await RawClient.connect(server.wsUrl, await tokenFor(subject, role));
-  sockets.push(socket);
-  return socket;
-}
+const connect = (server: ServerProcess, subject: string, role: 'player' | 'designer' = 'player') => connectKept(sockets, server, subject, role);
 
 async function storedEvents(file: string, entityId: string): Promise<StoredEvent[]> {
   const journal = createSqliteJournal({ path: file });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCassandraJournal } from '../../../src/journal/cassandra/cassandra-journal.js';
 import { ensureServices, killService } from '../../../src/services/services.js';
-import { compareWithLedger, LOAD_HUNT, readAllEvents, sleep, startGuessLoad } from '../../e2e/guess-load.js';
+import { compareWithLedger, LOAD_HUNT, QUICK_BREAKER_ENV, UNTHROTTLED_ENV, readAllEvents, sleep, startGuessLoad } from '../../e2e/guess-load.js';
 import { RawClient } from '../../e2e/raw-client.js';
 import { watchReadiness } from '../../e2e/readiness-watch.js';
 import { disposeServer, startServerProcess, tokenFor, type ServerProcess } from '../../e2e/server-process.js';
@@ -28,12 +28,8 @@ describe('Cassandra killed with kill -9 under load', () => {
       env: {
         CAIRN_CASSANDRA_CONTACT_POINTS: inject('cassandraContactPoints').join(','),
         CAIRN_CASSANDRA_KEYSPACE: keyspace,
-        CAIRN_GUESSES_PER_SECOND: '1000',
-        CAIRN_GUESS_BURST: '1000',
-        CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: '0',
-        CAIRN_BREAKER_FAILURES: '3',
-        CAIRN_BREAKER_HALF_OPEN_MS: '1000',
-        CAIRN_JOURNAL_PROBE_MS: '500',
+        ...UNTHROTTLED_ENV,
+        ...QUICK_BREAKER_ENV,
         CAIRN_COMMAND_TIMEOUT_MS: '8000',
       },
     });

@@ -1,10 +1,10 @@
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCassandraJournal } from '../../../src/journal/cassandra/cassandra-journal.js';
-import { LOAD_HUNT, sleep, startGuessLoad } from '../../e2e/guess-load.js';
+import { connectKept, LOAD_HUNT, QUICK_BREAKER_ENV, sleep, startGuessLoad, UNTHROTTLED_ENV } from '../../e2e/guess-load.js';
 import { RawClient } from '../../e2e/raw-client.js';
 import { watchReadiness } from '../../e2e/readiness-watch.js';
-import { disposeServer, startServerProcess, tokenFor, type ServerProcess } from '../../e2e/server-process.js';
+import { disposeServer, startServerProcess, type ServerProcess } from '../../e2e/server-process.js';
 
 /**
  * The journal's keyspace dropped under a running node (`DROP KEYSPACE`, as an operator's mistake
@@ -24,23 +24,15 @@ async function startNode(keyspace: string, schema: 'create' | 'existing'): Promi
       CAIRN_CASSANDRA_CONTACT_POINTS: inject('cassandraContactPoints').join(','),
       CAIRN_CASSANDRA_KEYSPACE: keyspace,
       CAIRN_CASSANDRA_SCHEMA: schema,
-      CAIRN_GUESSES_PER_SECOND: '1000',
-      CAIRN_GUESS_BURST: '1000',
-      CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: '0',
-      CAIRN_BREAKER_FAILURES: '3',
-      CAIRN_BREAKER_HALF_OPEN_MS: '1000',
-      CAIRN_JOURNAL_PROBE_MS: '500',
+      ...UNTHROTTLED_ENV,
+      ...QUICK_BREAKER_ENV,
     },
   });
   servers.push(server);
   return server;
 }
 
-async function connect(server: ServerProcess, subject: string, role: 'player' | 'designer' = 'player'): Promise<RawClient> {
-  const socket = await RawClient.connect(server.wsUrl, await tokenFor(subject, role));
-  sockets.push(socket);
-  return socket;
-}
+const connect = (server: ServerProcess, subject: string, role: 'player' | 'designer' = 'player') => connectKept(sockets, server, subject, role);
 
 /**
  * Sends `message`, and again with the same commandId while the answer is a retriable error, as
