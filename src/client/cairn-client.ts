@@ -19,6 +19,9 @@ import {
 // Public types
 // ---------------------------------------------------------------------------------------------
 
+
+/** The longest retryAfterMs the client waits out by itself before retrying a request. */
+export const MAX_AUTO_RETRY_WAIT_MS = 10_000;
 export interface CairnClientLogger {
   debug(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
@@ -619,8 +622,11 @@ export class CairnClient {
 
   /** Retries a retriable failure of a retrying request, else rejects it. */
   private failAttempt(op: Op, error: CairnRequestError): void {
-    if (op.autoRetry && error.retriable && op.retries < this.opts.maxRetries) {
-      const { retryBackoff, random } = this.opts;
+    const { retryBackoff, random } = this.opts;
+    // A longer wait (a hunt with minutes between guesses) is the caller's to decide: a guess sent
+    // that much later may no longer be what the player means.
+    const waitable = error.code === ErrorCode.overloaded || (error.retryAfterMs ?? 0) <= MAX_AUTO_RETRY_WAIT_MS;
+    if (op.autoRetry && error.retriable && waitable && op.retries < this.opts.maxRetries) {
       // Rate limits and too-fast are one player's own: their retryAfterMs is exact. Overload is
       // everyone's at once: spread the retries out so that they do not return as one burst.
       const delay =

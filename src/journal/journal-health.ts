@@ -42,16 +42,18 @@ export function watchJournalHealth(journal: GuardedJournal, options: JournalHeal
   };
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => void probeOnce().then(schedule), options.everyMs);
+    // A probe that throws (a callback's bug) must not end the probing: only probes close the breaker.
+    timer = setTimeout(() => void probeOnce().catch(() => undefined).then(schedule), options.everyMs);
     // A pending probe must not keep a stopping process alive.
     timer.unref();
   };
   schedule();
 
+  // Fixed words, never the storage's own error text: /readyz is public, and that text names hosts,
+  // files and keyspaces. The details are in the log (onProbeChange, the breaker's state changes).
   const problem = (): string | undefined => {
-    if (journal.breakerState === 'closed') return probeProblem && `journal probe failed: ${probeProblem}`;
-    const why = journal.lastFailure;
-    return `journal circuit breaker ${journal.breakerState}${why ? ` (last failure: ${why})` : ''}`;
+    if (journal.breakerState === 'closed') return probeProblem && 'journal probe failing (see the log)';
+    return `journal circuit breaker ${journal.breakerState} (see the log)`;
   };
   return {
     get healthy() {

@@ -55,7 +55,7 @@ export async function openJournal(config: CairnConfig, metrics: Metrics, logger:
     halfOpenAfterMs: config.breakerHalfOpenMs,
     onStateChange: (state) => {
       metrics.journalBreakerState.set(BREAKER_LEVEL[state]);
-      logger.warn({ breaker: state }, `journal circuit breaker ${state}`);
+      logger.warn({ breaker: state, lastFailure: guarded.lastFailure }, `journal circuit breaker ${state}`);
     },
   });
   const health = watchJournalHealth(guarded, {

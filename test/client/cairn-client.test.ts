@@ -383,6 +383,23 @@ describe('requests', () => {
     await expect(submitting).resolves.toMatchObject({ correct: true });
   });
 
+  it('gives a too-fast whose wait is longer than it waits out by itself to the caller instead of sending the guess that much later', async () => {
+    const server = await FakeServer.start();
+    const client = makeClient(server);
+    await client.connect();
+    const conn = await server.connection(0);
+    const submitting = client.submit('h1', 'c1', { kind: 'answer', text: 'oak' });
+    const first = await conn.next();
+    conn.fail(first.id, { code: 'too-fast', message: 'wait 300 s before guessing again', retriable: true, retryAfterMs: 300_000 });
+    await expect(submitting).rejects.toMatchObject({ code: 'too-fast', retryAfterMs: 300_000 });
+    const ping = client.ping();
+    const next = await conn.next();
+    expect(next.type, 'the next frame is the ping, not the guess again').toBe('ping');
+    conn.reply(next.id, { serverTime: 1 });
+    await ping;
+    expect(conn.receivedAt).toHaveLength(2);
+  });
+
   it('retries an overloaded command with the same commandId after retryAfterMs plus a growing jitter, then gives up with overloaded', async () => {
     const server = await FakeServer.start();
     // random 0.5: half of a jitter ceiling that starts at retryAfterMs (60) and doubles per retry.

@@ -53,6 +53,15 @@ export class CassandraJournal implements Journal, JournalProbe {
   readonly #writing = new Set<string>();
   readonly #idle = new Set<() => void>();
   #closed = false;
+  /**
+   * Set once a probe had to recreate lost tables: entities still live in this process may hold
+   * state whose events are gone, and an append right after their last number would otherwise
+   * succeed on the empty table and leave a history with no beginning, which no replay can fold.
+   * From then on an entity's first append checks that its last event is there (see #write).
+   */
+  #lostTables = false;
+  /** Entities whose history was found intact (or begun afresh) since the tables were recreated. */
+  readonly #intactSinceLoss = new Set<string>();
 
   constructor(options: CassandraJournalOptions) {
     this.#keyspace = options.keyspace ?? 'cairn';
@@ -94,6 +103,8 @@ export class CassandraJournal implements Journal, JournalProbe {
     await this.#driver('probe', async () => {
       const recreated = await this.#ensureSchema();
       if (recreated.length > 0) {
+        this.#lostTables = true;
+        this.#intactSinceLoss.clear();
         throw new Error(`${this.#keyspace} had lost ${recreated.join(', ')}: recreated empty, the next probe checks them`);
       }
       await this.#client.execute(this.#cql.readEvents, [this.#probeEntity, 0, 0, 1]);
@@ -147,6 +158,13 @@ export class CassandraJournal implements Journal, JournalProbe {
   }
 
   async #write(entityId: string, expectedSeqNr: number, events: readonly EncodedEvent[]): Promise<void> {
+    if (this.#lostTables && !this.#intactSinceLoss.has(entityId)) {
+      // A writer whose last event is gone conflicts with the journal as it now is: it reloads.
+      if (expectedSeqNr > 0 && (await this.readEvents(entityId, expectedSeqNr - 1, 1)).length === 0) {
+        throw new SequenceConflictError(entityId, expectedSeqNr);
+      }
+      this.#intactSinceLoss.add(entityId);
+    }
     const storedAt = new Date();
     const byPartition = new Map<number, { query: string; params: unknown[] }[]>();
     events.forEach((event, index) => {

@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JournalUnavailableError } from '../../../src/errors.js';
+import { JournalUnavailableError, SequenceConflictError } from '../../../src/errors.js';
 import { createCassandraJournal, type CassandraJournal } from '../../../src/journal/cassandra/cassandra-journal.js';
 
 /**
@@ -43,6 +43,13 @@ describe('CassandraJournal when its keyspace is dropped', () => {
     await journal.probe();
     // Recreated empty: what the drop destroyed is gone, and the journal serves again.
     expect(await journal.readEvents('hunt:a', 0, 10)).toEqual([]);
+    // A writer that still believes in event 1 conflicts instead of writing event 2 with nothing
+    // before it (a history no replay could fold); begun afresh, its history is accepted.
+    await expect(journal.append('hunt:a', 1, [event(2)])).rejects.toBeInstanceOf(SequenceConflictError);
+    expect(await journal.readEvents('hunt:a', 0, 10)).toEqual([]);
+    await journal.append('hunt:a', 0, [event(1)]);
+    await journal.append('hunt:a', 1, [event(2)]);
+    expect((await journal.readEvents('hunt:a', 0, 10)).map((e) => e.seqNr)).toEqual([1, 2]);
     await journal.append('hunt:b', 0, [event(1), event(2)]);
     expect((await journal.readEvents('hunt:b', 0, 10)).map((e) => e.seqNr)).toEqual([1, 2]);
   });
