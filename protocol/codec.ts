@@ -89,9 +89,9 @@ class MalformedFrame extends Error {
 export class InvalidUtf8Frame extends MalformedFrame {}
 
 /**
- * Decodes a frame that decodeFrame refused with InvalidUtf8Frame, bad strings repaired with
- * U+FFFD, only to find out which request it was (its id) so that the refusal can be its reply.
- * Never use what else it holds. Throws when the frame is unreadable after all.
+ * Decodes a frame that decodeFrame refused with InvalidUtf8Frame (well-formed in every other way,
+ * checkFrame made sure), bad strings repaired with U+FFFD, only to find out which request it was
+ * (its id) so that the refusal can be its reply. Never use what else it holds.
  */
 export function decodeDespiteUtf8(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);
@@ -114,6 +114,9 @@ function checkFrame(bytes: Uint8Array): void {
   let pos = 0;
   // Items still to read in each open container; a map counts keys and values.
   const open: { left: number; map: boolean }[] = [];
+  // The first string that is not UTF-8: refused once the walk has found the rest well-formed, so
+  // that an InvalidUtf8Frame is a frame msgpackr may decode safely (only to read its id).
+  let badUtf8At = -1;
   const need = (n: number): void => {
     if (pos + n > end) throw new MalformedFrame('truncated msgpack value');
   };
@@ -152,8 +155,7 @@ function checkFrame(bytes: Uint8Array): void {
     if (strLength !== undefined) {
       need(strLength);
       // msgpackr would decode bad bytes to U+FFFD (or worse) without a word: refuse them here.
-      const bad = invalidUtf8At(bytes, pos, pos + strLength);
-      if (bad !== -1) throw new InvalidUtf8Frame(`a string is not valid UTF-8 (byte ${bad} of the frame)`);
+      if (badUtf8At === -1) badUtf8At = invalidUtf8At(bytes, pos, pos + strLength);
       pos += strLength;
     } else if (isKey) throw new MalformedFrame('map keys must be strings');
 
@@ -166,4 +168,5 @@ function checkFrame(bytes: Uint8Array): void {
     while (open.length > 0 && open[open.length - 1]!.left === 0) open.pop();
   } while (open.length > 0);
   if (pos !== end) throw new MalformedFrame('bytes after the msgpack value: a frame holds exactly one value');
+  if (badUtf8At !== -1) throw new InvalidUtf8Frame(`a string is not valid UTF-8 (byte ${badUtf8At} of the frame)`);
 }

@@ -82,6 +82,14 @@ describe('strings that are not well-formed UTF-8: malformed-frame, not repaired,
     expectError(parseClientMessage(withBytes(message, placeholder, bytes)), ErrorCode.malformedFrame, /not valid UTF-8 \(byte \d+ of the frame\)/, id);
   });
 
+  it('a frame with bad UTF-8 and something else wrong after it is refused for that, without an id: it is never decoded', () => {
+    const frame = withBytes({ type: 'ping', id: 9, n: 'XY', e: 'ZZZ' }, 'XY', 'e282');
+    // 'ZZZ' (fixstr a3 5a 5a 5a) becomes a fixext 2 (d5 01 00 00), an extension type.
+    const at = Buffer.from(frame).indexOf('ZZZ') - 1;
+    frame.set(bytesOf('d5010000'), at);
+    expectError(parseClientMessage(frame), ErrorCode.malformedFrame, /extension types are not used/);
+  });
+
   it('the same frames with well-formed UTF-8 are read as sent', () => {
     expect(parseClientMessage(withBytes(submit('NeptuneXYZ'), 'XYZ', 'e282ac'))).toMatchObject({ ok: true, message: { guess: { text: 'Neptune€' } } });
     expect(parseClientMessage(withBytes(submit('Nep____tune'), '____', 'f09f8cb2'))).toMatchObject({ ok: true, message: { guess: { text: 'Nep🌲tune' } } });
