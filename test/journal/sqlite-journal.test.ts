@@ -196,6 +196,17 @@ describe('SqliteJournal', () => {
       ]);
     });
 
+    it('fails its probe while its writer cannot write, though reads still work, and passes once it can', async () => {
+      const { journal, file } = open({ busyTimeoutMs: 20 });
+      await journal.probe();
+      const locker = inspect(file, {});
+      locker.exec('BEGIN IMMEDIATE');
+      await expect(journal.readEvents('any', 0, 1)).resolves.toEqual([]);
+      await expect(journal.probe()).rejects.toBeInstanceOf(JournalUnavailableError);
+      locker.exec('ROLLBACK');
+      await journal.probe();
+    });
+
     it('rejects every append of a batch it could not commit, and writes none of them', async () => {
       const { journal, file } = open({ busyTimeoutMs: 20 });
       await journal.append('kept', 0, events(1));

@@ -136,10 +136,20 @@ export class SqliteJournal implements Journal, JournalProbe {
     return { entityId: row.entity_id, seqNr: row.seq_nr, state: JSON.parse(row.state), takenAt: row.taken_at };
   }
 
-  /** Reads the events table as an entity's read does; the schema is created at open, never repaired. */
+  /**
+   * Takes both paths entities take: a read of the events table on this connection, and an empty
+   * write transaction on the writer (its thread alive, the write lock obtainable), so that a
+   * failing writer keeps the probe failing instead of letting it close the breaker that its
+   * appends opened. The schema is created at open, never repaired.
+   */
   async probe(): Promise<void> {
     this.#ensureOpen();
     this.#driver(() => this.#readEvents.all(PROBE_ENTITY_ID, 0, 1));
+    try {
+      await this.#writer.commit([], Date.now());
+    } catch (cause) {
+      throw new JournalUnavailableError(`journal storage failed: ${describe(cause)}`, cause);
+    }
   }
 
   /** Commits the appends already queued (their promises settle), then closes the file. */
