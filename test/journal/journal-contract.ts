@@ -11,10 +11,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalClosedError, SequenceConflictError } from '../../src/errors.js';
 import type { Journal, NewEvent, StoredEvent } from '../../src/journal/journal.js';
-import { PROBE_ENTITY_ID, type JournalProbe } from '../../src/journal/journal-probe.js';
+import type { JournalProbe } from '../../src/journal/journal-probe.js';
 
 export interface JournalUnderTest {
   readonly journal: Journal & JournalProbe;
+  /** The entity the journal's probe reads and tries to write, to check that it stores nothing. */
+  readonly probeEntityId: string;
   readonly cleanup: () => Promise<void>;
 }
 
@@ -404,7 +406,8 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
       it('answers on a healthy store and stores nothing', async () => {
         await journal().probe();
         await journal().probe();
-        expect(await journal().readEvents(PROBE_ENTITY_ID, 0, 10)).toEqual([]);
+        expect(await journal().readEvents(subject!.probeEntityId, 0, 10)).toEqual([]);
+        expect(await journal().loadSnapshot(subject!.probeEntityId)).toBeUndefined();
       });
     });
 

@@ -11,6 +11,7 @@ import {
   type SqliteJournal,
   type SqliteJournalOptions,
 } from '../../src/journal/sqlite/sqlite-journal.js';
+import { PROBE_ENTITY_ID } from '../../src/journal/journal-probe.js';
 import { describeJournalContract } from './journal-contract.js';
 
 interface TempJournal {
@@ -46,7 +47,7 @@ function events(count: number, label = 'e'): NewEvent[] {
   return Array.from({ length: count }, (_, i) => ({ type: label, updateSeq: i + 1, payload: { label, i } }));
 }
 
-describeJournalContract('SqliteJournal', async () => openTemp());
+describeJournalContract('SqliteJournal', async () => ({ ...openTemp(), probeEntityId: PROBE_ENTITY_ID }));
 
 describe('SqliteJournal', () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -47,8 +47,8 @@ export class CassandraJournal implements Journal, JournalProbe {
   readonly #keyspace: string;
   readonly #replication: Replication;
   readonly #createSchema: boolean;
-  /** A partition of this journal's own for the probe's Paxos round: nodes probing one would contend. */
-  readonly #probeEntity = `${PROBE_ENTITY_ID}-${randomUUID()}`;
+  /** The probe's own entity (a partition of its own for its Paxos round: nodes probing one would contend). */
+  readonly probeEntityId = `${PROBE_ENTITY_ID}-${randomUUID()}`;
   readonly #queued = new Map<string, QueuedAppend[]>();
   readonly #writing = new Set<string>();
   readonly #idle = new Set<() => void>();
@@ -107,8 +107,8 @@ export class CassandraJournal implements Journal, JournalProbe {
         this.#intactSinceLoss.clear();
         throw new Error(`${this.#keyspace} had lost ${recreated.join(', ')}: recreated empty, the next probe checks them`);
       }
-      await this.#client.execute(this.#cql.readEvents, [this.#probeEntity, 0, 0, 1]);
-      await this.#client.execute(this.#cql.probeConditional, [this.#probeEntity]);
+      await this.#client.execute(this.#cql.readEvents, [this.probeEntityId, 0, 0, 1]);
+      await this.#client.execute(this.#cql.probeConditional, [this.probeEntityId]);
     });
   }
 

@@ -100,7 +100,7 @@ describe('answers', () => {
     expect(outcomeOf(annIn(), submit('ann', 'riddle', answer(text), s(10)))).toBe('invalid-input');
   });
 
-  it('a guess with a control character changes nothing: no wrong guess counted, no wait started, the same attempts left', () => {
+  it('a guess with a control character is refused before it is judged: no event, and a guess right after has both attempts left', () => {
     const state = annIn(maxAttemptsHunt(2));
     const decision = decideHunt(state, submit('ann', 'riddle', answer('Titan\u0000ic'), s(10)));
     expect(decision).toMatchObject({ kind: 'rejected', rejection: { code: 'invalid-input', message: expect.stringMatching(/control characters/) } });

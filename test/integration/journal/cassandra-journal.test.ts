@@ -9,6 +9,7 @@ describeJournalContract('CassandraJournal (real Cassandra)', async () => {
   const journal = await createCassandraJournal({ contactPoints: inject('cassandraContactPoints'), keyspace });
   return {
     journal,
+    probeEntityId: journal.probeEntityId,
     cleanup: async () => {
       await journal.close().catch(() => undefined);
     },
