@@ -12,7 +12,13 @@ export interface JournalHealth {
 export interface JournalHealthOptions {
   /** Pause between the end of one probe and the start of the next, ms. */
   readonly everyMs: number;
-  /** Called when a probe's outcome differs from the previous one's: for the log. Must not throw. */
+  /**
+   * Failed probes in a row before the journal is reported unhealthy while its breaker is closed
+   * (default 2): one slow request would otherwise take every node sharing the store out of its
+   * load balancer at once. An open breaker is reported at once.
+   */
+  readonly failedProbesToReport?: number;
+  /** Called when the reported probe outcome changes: for the log. Must not throw. */
   readonly onProbeChange?: (answering: boolean, problem: string | undefined) => void;
 }
 
@@ -27,6 +33,8 @@ export interface JournalHealthOptions {
 export function watchJournalHealth(journal: GuardedJournal, options: JournalHealthOptions): JournalHealth {
   // The journal answered at start (it connected and found its schema): healthy until shown otherwise.
   let probeProblem: string | undefined;
+  let failedInARow = 0;
+  const failedToReport = options.failedProbesToReport ?? 2;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -34,9 +42,11 @@ export function watchJournalHealth(journal: GuardedJournal, options: JournalHeal
     const before = probeProblem;
     try {
       await journal.probe();
+      failedInARow = 0;
       probeProblem = undefined;
     } catch (error) {
-      probeProblem = error instanceof Error ? error.message : String(error);
+      failedInARow += 1;
+      if (failedInARow >= failedToReport) probeProblem = error instanceof Error ? error.message : String(error);
     }
     if ((before === undefined) !== (probeProblem === undefined)) options.onProbeChange?.(probeProblem === undefined, probeProblem);
   };

@@ -32,6 +32,18 @@ afterEach(async () => {
 });
 
 describe('watchJournalHealth', () => {
+  it('stays healthy through one failed probe between answering ones: one slow request is not an outage', async () => {
+    const { health, state, changes } = watched();
+    await sleep(PROBE_MS * 2);
+    const probes = state.probes;
+    state.down = true;
+    while (state.probes === probes) await sleep(1);
+    state.down = false;
+    await sleep(PROBE_MS * 4);
+    expect(health.healthy).toBe(true);
+    expect(changes).toEqual([]);
+  });
+
   it('is healthy while probes answer, and probes over and over without any other traffic', async () => {
     const { health, state } = watched();
     expect(health).toMatchObject({ healthy: true, problem: undefined });
