@@ -5,8 +5,8 @@ export interface JournalHealth {
   readonly healthy: boolean;
   /** Why it is not healthy (for logs and /readyz); undefined when it is. */
   readonly problem: string | undefined;
-  /** Stops probing; the journal itself stays open. */
-  stop(): void;
+  /** Stops probing and waits for a probe in flight; the journal itself stays open. */
+  stop(): Promise<void>;
 }
 
 export interface JournalHealthOptions {
@@ -37,6 +37,7 @@ export function watchJournalHealth(journal: GuardedJournal, options: JournalHeal
   const failedToReport = options.failedProbesToReport ?? 2;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let inFlight: Promise<void> | undefined;
 
   const probeOnce = async (): Promise<void> => {
     const before = probeProblem;
@@ -53,7 +54,10 @@ export function watchJournalHealth(journal: GuardedJournal, options: JournalHeal
   const schedule = (): void => {
     if (stopped) return;
     // A probe that throws (a callback's bug) must not end the probing: only probes close the breaker.
-    timer = setTimeout(() => void probeOnce().catch(() => undefined).then(schedule), options.everyMs);
+    timer = setTimeout(() => {
+      inFlight = probeOnce().catch(() => undefined);
+      void inFlight.then(schedule);
+    }, options.everyMs);
     // A pending probe must not keep a stopping process alive.
     timer.unref();
   };
@@ -72,9 +76,11 @@ export function watchJournalHealth(journal: GuardedJournal, options: JournalHeal
     get problem() {
       return problem();
     },
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(timer);
+      // The journal is closed next: a probe still running would fail against it, or stop its DDL half-way.
+      await inFlight;
     },
   };
 }

@@ -203,7 +203,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       replicas.closeAll();
       await cluster?.close();
       await host.stop();
-      journalHealth.stop();
+      await journalHealth.stop();
       await journal.close();
       loopDelay.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -6,7 +6,7 @@ import { createSqliteJournal } from '../../src/journal/sqlite/sqlite-journal.js'
 /** An in-memory journal whose storage a test takes down and brings back; counts what reached it. */
 export function flakyJournal() {
   const inner = createSqliteJournal({ path: ':memory:' });
-  const state = { down: false, calls: 0, probes: 0 };
+  const state = { down: false, calls: 0, probes: 0, probesDone: 0, probeDelayMs: 0 };
   const storage = <T>(call: () => Promise<T>): Promise<T> => {
     state.calls += 1;
     return state.down ? Promise.reject(new JournalUnavailableError('storage down')) : call();
@@ -17,9 +17,14 @@ export function flakyJournal() {
     readUpdates: (entityId, afterUpdateSeq, limit) => storage(() => inner.readUpdates(entityId, afterUpdateSeq, limit)),
     saveSnapshot: (snapshot) => storage(() => inner.saveSnapshot(snapshot)),
     loadSnapshot: (entityId) => storage(() => inner.loadSnapshot(entityId)),
-    probe: () => {
+    probe: async () => {
       state.probes += 1;
-      return storage(() => inner.probe());
+      try {
+        if (state.probeDelayMs > 0) await sleep(state.probeDelayMs);
+        return await storage(() => inner.probe());
+      } finally {
+        state.probesDone += 1;
+      }
     },
     close: () => inner.close(),
   };

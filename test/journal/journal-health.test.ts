@@ -12,7 +12,7 @@ function watched() {
   const changes: boolean[] = [];
   const health = watchJournalHealth(journal, { everyMs: PROBE_MS, onProbeChange: (answering) => changes.push(answering) });
   cleanups.push(async () => {
-    health.stop();
+    await health.stop();
     await journal.close();
   });
   return { journal, health, state: flaky.state, changes };
@@ -68,9 +68,17 @@ describe('watchJournalHealth', () => {
     expect(changes).toEqual([false, true]);
   });
 
+  it('waits, when stopped, for the probe in flight to finish before the journal may close', async () => {
+    const { health, state } = watched();
+    state.probeDelayMs = 80;
+    while (state.probes === 0) await sleep(1);
+    await health.stop();
+    expect(state.probesDone).toBe(state.probes);
+  });
+
   it('stops probing once stopped', async () => {
     const { health, state } = watched();
-    health.stop();
+    await health.stop();
     const probes = state.probes;
     await sleep(PROBE_MS * 4);
     expect(state.probes).toBe(probes);
