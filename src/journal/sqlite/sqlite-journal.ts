@@ -121,11 +121,7 @@ export class SqliteJournal implements Journal, JournalProbe {
     const state = encodeSnapshot(snapshot);
     // Snapshots are rare and may be lost without harm (events rebuild them), so they skip the
     // group commit and take their own small transaction.
-    try {
-      await this.#writer.saveSnapshot({ entityId: snapshot.entityId, seqNr: snapshot.seqNr, state, takenAt: snapshot.takenAt });
-    } catch (cause) {
-      throw new JournalUnavailableError(`journal storage failed: ${describe(cause)}`, cause);
-    }
+    await this.#writerDriver(() => this.#writer.saveSnapshot({ entityId: snapshot.entityId, seqNr: snapshot.seqNr, state, takenAt: snapshot.takenAt }));
   }
 
   async loadSnapshot(entityId: string): Promise<Snapshot | undefined> {
@@ -145,11 +141,7 @@ export class SqliteJournal implements Journal, JournalProbe {
   async probe(): Promise<void> {
     this.#ensureOpen();
     this.#driver(() => this.#readEvents.all(PROBE_ENTITY_ID, 0, 1));
-    try {
-      await this.#writer.commit([], Date.now());
-    } catch (cause) {
-      throw new JournalUnavailableError(`journal storage failed: ${describe(cause)}`, cause);
-    }
+    await this.#writerDriver(() => this.#writer.commit([], Date.now()));
   }
 
   /** Commits the appends already queued (their promises settle), then closes the file. */
@@ -183,9 +175,22 @@ export class SqliteJournal implements Journal, JournalProbe {
     try {
       return run();
     } catch (cause) {
-      throw new JournalUnavailableError(`journal storage failed: ${describe(cause)}`, cause);
+      throw storageFailed(cause);
     }
   }
+
+  /** The same for a request to the writer (its thread or inline). */
+  async #writerDriver<R>(run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (cause) {
+      throw storageFailed(cause);
+    }
+  }
+}
+
+function storageFailed(cause: unknown): JournalUnavailableError {
+  return new JournalUnavailableError(`journal storage failed: ${describe(cause)}`, cause);
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
