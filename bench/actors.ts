@@ -25,7 +25,7 @@ const ACTIVATION_RUNS = args.quick ? 5 : 15;
 function openNode(file: string, snapshotEvery: number) {
   const journal = createSqliteJournal({ path: file });
   const host = new ShardHost({
-    persistence: createJournalPersistenceEngine(journal),
+    persistence: createJournalPersistenceEngine(journal), ledger: journal,
     behaviours: [huntBehaviour, playerBehaviour],
     snapshotEvery,
     maxConcurrentActivations: 64,

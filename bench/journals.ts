@@ -62,7 +62,7 @@ async function activation(backend: Backend, snapshotEvery: number) {
   const hunt = `long-${snapshotEvery}-${Date.now().toString(36)}`;
   const label = `history-${snapshotEvery}`;
   const writerJournal = await backend.open(label);
-  const writer = new ShardHost({ persistence: createJournalPersistenceEngine(writerJournal), behaviours: [huntBehaviour, playerBehaviour], snapshotEvery });
+  const writer = new ShardHost({ persistence: createJournalPersistenceEngine(writerJournal), ledger: writerJournal, behaviours: [huntBehaviour, playerBehaviour], snapshotEvery });
   let id = 0;
   const cmd = () => ({ commandId: `a${++id}`, at: Date.now() });
   await must(writer.execute('hunt', hunt, { ...cmd(), type: 'spawn', issuer: 'bench', definition: guessingHunt }));
@@ -77,7 +77,7 @@ async function activation(backend: Backend, snapshotEvery: number) {
   const times: number[] = [];
   for (let run = 0; run < ACTIVATIONS; run += 1) {
     const journal = await backend.open(label);
-    const reader = new ShardHost({ persistence: createJournalPersistenceEngine(journal), behaviours: [huntBehaviour, playerBehaviour], snapshotEvery });
+    const reader = new ShardHost({ persistence: createJournalPersistenceEngine(journal), ledger: journal, behaviours: [huntBehaviour, playerBehaviour], snapshotEvery });
     const t = performance.now();
     const { seqNr } = await reader.read('hunt', hunt, () => undefined);
     times.push(performance.now() - t);

@@ -23,6 +23,12 @@ interface Request {
 interface HuntCommand extends Request {
   readonly hunt: string;
   readonly commandId: string;
+  /**
+   * When the action was first attempted, in ms since the epoch by the server's clock (the
+   * welcome's `serverTime` tells a client its offset), the same on every retry. With it, a retry
+   * too old to be recognised as a repeat is refused with command-expired instead of applied anew.
+   */
+  readonly issuedAt?: number;
 }
 
 /** Any role. */

@@ -40,7 +40,7 @@ const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const clueId = z.string().regex(CLUE_ID);
 
 const request = { id: int(0, FieldLimits.maxId) };
-const huntCommand = { ...request, hunt: entityId, commandId: z.string().regex(COMMAND_ID) };
+const huntCommand = { ...request, hunt: entityId, commandId: z.string().regex(COMMAND_ID), issuedAt: int(0, Number.MAX_SAFE_INTEGER).optional() };
 
 const guessSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('answer'), text: text(FieldLimits.guess) }),

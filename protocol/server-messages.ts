@@ -12,6 +12,8 @@ export interface WelcomeMessage {
   readonly role: Role;
   /** The server pings this often (ms); a client that hears nothing for twice as long should reconnect. */
   readonly heartbeatMs: number;
+  /** The server's clock when it sent the welcome (ms since the epoch): what `issuedAt` is measured by. */
+  readonly serverTime: number;
   /**
    * Hunts this player is in: resume them after a reconnect. Empty for staff. May name a hunt whose
    * join did not complete (its resume answers not-joined); `competitorId` is then absent.

@@ -1,5 +1,5 @@
 import { reject, replay, type Decision } from '../decision.js';
-import { issuerOf, type HuntCommand } from './hunt-commands.js';
+import type { HuntCommand } from './hunt-commands.js';
 import type { HuntEvent } from './hunt-events.js';
 import { HuntRejectionCode } from './hunt-rejections.js';
 import type { HuntState } from './hunt-state.js';
@@ -29,23 +29,26 @@ const EVENTS_OF: Readonly<Record<HuntCommand['type'], readonly HuntEvent['type']
 };
 
 /**
- * The hunt's rules: what `command` changes in `state`, or why it is refused. Pure: no clock (time
- * comes in the command), no I/O. A command id its issuer already used is answered with the event
- * it produced then, and nothing new.
+ * How a repeat of `command`, whose first outcome was `earlier`, is answered now: that event again,
+ * unless the id named another kind of command, or a ban came since (a kicked player cannot rejoin
+ * by replaying their join).
+ */
+export function repeatHuntCommand(state: HuntState, command: HuntCommand, earlier: HuntEvent): HuntDecision {
+  if (command.type === 'tick' || !EVENTS_OF[command.type].includes(earlier.type)) {
+    return reject(HuntRejectionCode.commandIdReused, `command id ${command.commandId} was used for a different command`);
+  }
+  if (command.type === 'join' && state.banned[command.playerId] !== undefined) {
+    return reject(HuntRejectionCode.playerBanned, 'you were removed from this hunt');
+  }
+  return replay(earlier);
+}
+
+/**
+ * The hunt's rules: what a new `command` changes in `state`, or why it is refused. Pure: no clock
+ * (time comes in the command), no I/O. Repeats never get here: the runtime answers them from the
+ * journal (see repeatHuntCommand).
  */
 export function decideHunt(state: HuntState, command: HuntCommand): HuntDecision {
-  const earlier = state.recent[issuerOf(command)]?.find((entry) => entry.commandId === command.commandId);
-  if (earlier && command.type !== 'tick') {
-    if (!EVENTS_OF[command.type].includes(earlier.event.type)) {
-      return reject(HuntRejectionCode.commandIdReused, `command id ${command.commandId} was used for a different command`);
-    }
-    // The ban came later and outranks the first outcome: a kicked player cannot rejoin by replaying.
-    if (command.type === 'join' && state.banned[command.playerId] !== undefined) {
-      return reject(HuntRejectionCode.playerBanned, 'you were removed from this hunt');
-    }
-    return replay(earlier.event);
-  }
-
   if (command.type === 'spawn') return decideSpawn(state, command);
   if (!state.definition) return reject(HuntRejectionCode.huntNotFound, 'this hunt has not been spawned');
 

@@ -3,7 +3,6 @@ import { cluePosition } from './clue-position.js';
 import { updateHuntIndex } from './hunt-index.js';
 import type { HuntEvent } from './hunt-events.js';
 import {
-  RECENT_COMMANDS,
   huntClock,
   isResolved,
   type ClueProgress,
@@ -21,29 +20,15 @@ export function evolveHunt(state: HuntState, event: HuntEvent): HuntState {
  * the players and competitors of a large hunt on every event would cost O(players) per command.
  * It runs the very code `evolveHunt` runs, so the two cannot disagree.
  */
-export function evolveHuntInPlace(state: HuntState, event: HuntEvent, options: { readonly remember?: boolean } = {}): HuntState {
-  applyHuntEvent(state as Draft<HuntState>, event, options.remember ?? true);
+export function evolveHuntInPlace(state: HuntState, event: HuntEvent): HuntState {
+  applyHuntEvent(state as Draft<HuntState>, event);
   updateHuntIndex(state, event);
   return state;
 }
 
-/** `rememberCommand`: false for a copy that never decides (a gateway's replica): it needs no `recent`. */
-function applyHuntEvent(draft: Draft<HuntState>, event: HuntEvent, rememberCommand = true): void {
+function applyHuntEvent(draft: Draft<HuntState>, event: HuntEvent): void {
   draft.updateSeq = Math.max(draft.updateSeq, event.update);
-  if (rememberCommand) remember(draft, event);
   apply(draft, event);
-}
-
-function remember(draft: Draft<HuntState>, event: HuntEvent): void {
-  if (event.issuer === 'clock') return;
-  const entry = { commandId: event.commandId, event: event as Draft<HuntEvent> };
-  const recent = draft.recent[event.issuer];
-  // A literal, not a push onto []: V8 gives the first push room for 17 entries (152 bytes).
-  if (!recent) draft.recent[event.issuer] = [entry];
-  else {
-    recent.push(entry);
-    if (recent.length > RECENT_COMMANDS) recent.shift();
-  }
 }
 
 function apply(draft: Draft<HuntState>, event: HuntEvent): void {

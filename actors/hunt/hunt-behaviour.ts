@@ -4,7 +4,8 @@ import type { PlayerCommand } from '../player/player-model.js';
 import type { HuntCommand } from './hunt-commands.js';
 import type { HuntEvent } from './hunt-events.js';
 import { initialHuntState, type HuntState } from './hunt-state.js';
-import { decideHunt } from './decide-hunt.js';
+import { decideHunt, repeatHuntCommand } from './decide-hunt.js';
+import { issuerOf } from './hunt-commands.js';
 import { evolveHunt, evolveHuntInPlace } from './evolve-hunt.js';
 import { nextTimerAt } from './timers.js';
 
@@ -14,6 +15,18 @@ export const huntBehaviour: EntityBehaviour<HuntState, HuntCommand, HuntEvent> =
   kind: EntityKind.hunt,
   initialState: initialHuntState,
   decide: decideHunt,
+  identify: (command) =>
+    command.type === 'tick'
+      ? undefined
+      : {
+          issuer: issuerOf(command),
+          commandId: command.commandId,
+          type: command.type,
+          at: command.at,
+          ...(command.issuedAt !== undefined ? { issuedAt: command.issuedAt } : {}),
+        },
+  commandOf: (event) => (event.issuer === 'clock' ? undefined : { issuer: event.issuer, commandId: event.commandId }),
+  repeat: repeatHuntCommand,
   evolve: evolveHunt,
   evolveInPlace: evolveHuntInPlace,
   eventType: (event) => event.type,

@@ -8,6 +8,11 @@ import type { HintDefinition, HuntDefinition } from '../definition/hunt-definiti
 interface CommandBase {
   readonly commandId: string;
   readonly at: number;
+  /**
+   * When the client first issued the command (ms since epoch, by the server's clock as the client
+   * knows it), the same on every retry: a repeat issued before the window gets command-expired.
+   */
+  readonly issuedAt?: number;
 }
 
 /** A designer or operator acting on the hunt; `issuer` is their subject id. */

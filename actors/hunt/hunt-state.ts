@@ -1,7 +1,6 @@
 import type { HuntStatus } from '../../protocol/views.js';
 import type { HintDefinition, HuntDefinition } from '../definition/hunt-definition.js';
 import type { GeoPoint } from '../geo.js';
-import type { HuntEvent } from './hunt-events.js';
 
 /**
  * A hunt's state, folded from its events. Plain JSON data (records, arrays, numbers) so that a
@@ -64,18 +63,6 @@ export interface PlayerRecord {
   readonly lastFix?: GeoPoint & { readonly at: number };
 }
 
-/**
- * Repeated command ids are recognised within the last RECENT_COMMANDS of each issuer. A client
- * retries only the commands it has in flight (the SDK: a handful), and every remembered event is
- * carried in each snapshot of the hunt, so the window is kept small.
- */
-export const RECENT_COMMANDS = 8;
-
-export interface RecentCommand {
-  readonly commandId: string;
-  readonly event: HuntEvent;
-}
-
 export interface HuntState {
   readonly definition?: HuntDefinition;
   readonly clues: readonly LiveClue[];
@@ -94,7 +81,6 @@ export interface HuntState {
   readonly competitors: Readonly<Record<string, Competitor>>;
   /** Hints a designer released to everyone, by clue id. */
   readonly releasedHints: Readonly<Record<string, readonly number[]>>;
-  readonly recent: Readonly<Record<string, readonly RecentCommand[]>>;
 }
 
 export const initialHuntState: HuntState = {
@@ -107,7 +93,6 @@ export const initialHuntState: HuntState = {
   banned: {},
   competitors: {},
   releasedHints: {},
-  recent: {},
 };
 
 /** The hunt clock at wall time `at`: wall time minus the time spent paused. */

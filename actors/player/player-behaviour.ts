@@ -1,12 +1,18 @@
 import { EntityKind } from '../entity-kinds.js';
 import type { EntityBehaviour } from '../runtime/entity-behaviour.js';
 import { initialPlayerState, type PlayerCommand, type PlayerEvent, type PlayerState } from './player-model.js';
+
+/** Who a player command counts as: the hunt it is about, or the player themselves. */
+const issuerOf = (c: PlayerCommand | PlayerEvent): string => ('huntId' in c ? `hunt:${c.huntId}` : 'self');
 import { decidePlayer, evolvePlayer, evolvePlayerInPlace } from './player-rules.js';
 
 export const playerBehaviour: EntityBehaviour<PlayerState, PlayerCommand, PlayerEvent> = {
   kind: EntityKind.player,
   initialState: initialPlayerState,
   decide: decidePlayer,
+  // Memberships are keyed by hunt: the same client command id may name joins of two hunts.
+  identify: (command) => ({ issuer: issuerOf(command), commandId: command.commandId, type: command.type, at: command.at }),
+  commandOf: (event) => ({ issuer: issuerOf(event), commandId: event.commandId }),
   evolve: evolvePlayer,
   evolveInPlace: evolvePlayerInPlace,
   eventType: (event) => event.type,

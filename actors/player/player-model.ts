@@ -48,13 +48,9 @@ export interface Membership {
 export interface PlayerState {
   readonly displayName?: string;
   readonly memberships: Readonly<Record<string, Membership>>;
-  /** The last command ids applied, to answer a repeat with its first outcome. */
-  readonly recent: readonly { readonly commandId: string; readonly event: PlayerEvent }[];
 }
 
-export const PLAYER_RECENT_COMMANDS = 64;
-
-export const initialPlayerState: PlayerState = { memberships: {}, recent: [] };
+export const initialPlayerState: PlayerState = { memberships: {} };
 
 export const PlayerRejectionCode = {
   invalidInput: 'invalid-input',

@@ -1,8 +1,7 @@
 import { produce, type Draft } from 'immer';
-import { accept, reject, replay, type Decision } from '../decision.js';
+import { accept, reject, type Decision } from '../decision.js';
 import { checkText } from '../hunt/text-limits.js';
 import {
-  PLAYER_RECENT_COMMANDS,
   PlayerRejectionCode as Code,
   type PlayerCommand,
   type PlayerEvent,
@@ -11,10 +10,8 @@ import {
 
 export type PlayerDecision = Decision<PlayerEvent, Code>;
 
-/** The player's rules. Pure; a repeated command id is answered with its first event. */
+/** The player's rules for a new command. Pure; repeats are answered by the runtime from the journal. */
 export function decidePlayer(state: PlayerState, command: PlayerCommand): PlayerDecision {
-  const earlier = state.recent.find((entry) => entry.commandId === command.commandId);
-  if (earlier) return replay(earlier.event);
   const base = { commandId: command.commandId, at: command.at };
   switch (command.type) {
     case 'rename': {
@@ -52,8 +49,6 @@ export function evolvePlayerInPlace(state: PlayerState, event: PlayerEvent): Pla
 
 function applyPlayerEvent(draft: Draft<PlayerState>, event: PlayerEvent): void {
   {
-    draft.recent.push({ commandId: event.commandId, event });
-    if (draft.recent.length > PLAYER_RECENT_COMMANDS) draft.recent.shift();
     switch (event.type) {
       case 'player-renamed':
         draft.displayName = event.displayName;

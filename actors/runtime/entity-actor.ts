@@ -1,6 +1,8 @@
 import { dispatch, spawnPersistent, type Ref } from 'nact';
-import type { NewEvent } from './journal-record.js';
-import type { EntityBehaviour, EntityEffects } from './entity-behaviour.js';
+import { commandKeyString, type CommandLedger, type LedgerRecord, type NewEvent, type Refusal } from './journal-record.js';
+import type { CommandIdentity, EntityBehaviour, EntityEffects } from './entity-behaviour.js';
+import { outsideWindow } from './command-window.js';
+import { answerFromLedger, lookUpRepeats, repeatWithinBatch, reusedId } from './repeats.js';
 import type { CommandFailure, CommandOutcome, EntityMessage } from './entity-messages.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
 
@@ -31,6 +33,8 @@ export interface EntityActorOptions {
    */
   readonly snapshotEvery: number;
   readonly effects: EntityEffects;
+  /** Where commands' first outcomes are found and refusals kept: the journal. */
+  readonly ledger: CommandLedger;
   /** Called when the actor must stop: recovery failed, or an unexpected error. */
   readonly onCrash: (error: unknown) => void;
 }
@@ -38,10 +42,13 @@ export interface EntityActorOptions {
 type Persist = (record: NewEvent) => Promise<void>;
 
 /**
- * Spawns the persistent nact actor of one entity. Live commands arrive in batches: each is
- * decided against the state the earlier ones left, their events are appended together (one group
- * commit for the whole batch), and only once all are durable are they applied for good and
- * answered. On replay (`ctx.recovering`) stored events are only applied: no decisions, no effects.
+ * Spawns the persistent nact actor of one entity. Live commands arrive in batches: the journal's
+ * command ledger is asked first which of them it has seen (a repeat gets its first outcome, from
+ * the ledger, for as long as the window in command-window.ts), the others are decided against the
+ * state the earlier ones left, their events are appended together (one group commit for the whole
+ * batch) with their command keys, refusals kept beside them, and only once all are durable are
+ * they applied for good and answered. On replay (`ctx.recovering`) stored events are only
+ * applied: no decisions, no effects.
  */
 export function spawnEntityActor<State, Command, Event>(
   parent: Ref<unknown>,
@@ -69,6 +76,18 @@ export function spawnEntityActor<State, Command, Event>(
       return current;
     }
 
+    const identities = msg.commands.map((command) => behaviour.identify(command));
+    let known: ReadonlyMap<string, LedgerRecord>;
+    try {
+      known = await lookUpRepeats(options.ledger, key, identities);
+    } catch (cause) {
+      // Nothing was decided, so nothing changed: every command fails, retriably, and the actor
+      // keeps its state.
+      const failure = describeFailure(cause);
+      dispatch(msg.replyTo, { outcomes: msg.commands.map(() => ({ ok: false as const, failure })), wakeAt: undefined });
+      return current;
+    }
+
     let next = current;
     const outcomes: CommandOutcome<Event>[] = [];
     const stored: { readonly event: Event; readonly command: number }[] = [];
@@ -76,23 +95,57 @@ export function spawnEntityActor<State, Command, Event>(
     // runs its event's effects again: the node that first stored it may have died before they left.
     const repeated: Event[] = [];
     const appends: Promise<void>[] = [];
+    const refusals: Refusal[] = [];
+    const refused: number[] = [];
+    const inBatch = new Map<string, { readonly type: string; readonly outcome: CommandOutcome<Event> }>();
     msg.commands.forEach((command, index) => {
-      const decision = behaviour.decide(next.state, command);
-      if (decision.kind === 'rejected') {
-        outcomes.push({ ok: false, rejection: decision.rejection });
-      } else if (decision.duplicate) {
-        outcomes.push({ ok: true, event: decision.event, duplicate: true, seqNr: next.seqNr });
-        repeated.push(decision.event);
-      } else {
-        // nact numbers each persist call in call order, so the batch lands as consecutive events.
-        appends.push(ctx.persist(recordOf(behaviour, decision.event)));
-        next = { state: evolve(next.state, decision.event), seqNr: next.seqNr + 1 };
-        stored.push({ event: decision.event, command: index });
-        outcomes.push({ ok: true, event: decision.event, duplicate: false, seqNr: next.seqNr });
+      const identity = identities[index];
+      const keyString = identity && commandKeyString(identity);
+      const earlier = keyString === undefined ? undefined : inBatch.get(keyString);
+      if (identity && earlier) {
+        outcomes.push(earlier.type === identity.type ? repeatWithinBatch(earlier.outcome) : { ok: false, rejection: reusedId(identity) });
+        return;
       }
+      const record = keyString === undefined ? undefined : known.get(keyString);
+      const answer = identity && record && answerFromLedger(behaviour, next.state, command, identity, record);
+      let outcome: CommandOutcome<Event>;
+      if (answer) {
+        outcome = answer;
+        if (answer.ok) repeated.push(answer.event);
+      } else {
+        const outside = identity && outsideWindow(identity);
+        const decision = outside ? { kind: 'rejected' as const, rejection: outside } : behaviour.decide(next.state, command);
+        if (decision.kind === 'rejected') {
+          outcome = { ok: false, rejection: decision.rejection };
+          // A refusal that time lifts (too-fast), or that says nothing about this command's
+          // fate (outside the window), is decided again when repeated; every other one is kept.
+          if (identity && !outside && decision.rejection.retryAfterMs === undefined) {
+            const { code, message } = decision.rejection;
+            refusals.push({ issuer: identity.issuer, commandId: identity.commandId, commandType: identity.type, code, message });
+            refused.push(index);
+          }
+        } else {
+          // nact numbers each persist call in call order, so the batch lands as consecutive events.
+          appends.push(ctx.persist(recordOf(behaviour, decision.event, identity)));
+          next = { state: evolve(next.state, decision.event), seqNr: next.seqNr + 1 };
+          stored.push({ event: decision.event, command: index });
+          outcome = { ok: true, event: decision.event, duplicate: false, seqNr: next.seqNr };
+        }
+      }
+      outcomes.push(outcome);
+      if (identity && keyString !== undefined) inBatch.set(keyString, { type: identity.type, outcome });
     });
 
-    const results = await Promise.allSettled(appends);
+    const [results, refusalsKept] = await Promise.all([
+      Promise.allSettled(appends),
+      refusals.length === 0 ? Promise.resolve(undefined) : options.ledger.recordRefusals(key, refusals).then(() => undefined, (cause: unknown) => cause),
+    ]);
+    if (refusalsKept !== undefined) {
+      // A refusal changes nothing, so one that could not be kept fails alone, retriably: its
+      // repeat is decided again.
+      const failure = describeFailure(refusalsKept);
+      for (const index of refused) outcomes[index] = { ok: false, failure };
+    }
     const failedAt = results.findIndex((r) => r.status === 'rejected');
     if (failedAt < 0) {
       dispatch(msg.replyTo, { outcomes, wakeAt: wakeAt(next.state) });
@@ -130,8 +183,9 @@ export function spawnEntityActor<State, Command, Event>(
   } as never) as Ref<EntityMessage<State, Command, Event>>;
 }
 
-function recordOf<State, Command, Event>(behaviour: EntityBehaviour<State, Command, Event>, event: Event): NewEvent {
-  return { type: behaviour.eventType(event), updateSeq: behaviour.updateSeqOf(event), payload: event };
+function recordOf<State, Command, Event>(behaviour: EntityBehaviour<State, Command, Event>, event: Event, identity: CommandIdentity | undefined): NewEvent {
+  const record = { type: behaviour.eventType(event), updateSeq: behaviour.updateSeqOf(event), payload: event };
+  return identity ? { ...record, command: { issuer: identity.issuer, commandId: identity.commandId } } : record;
 }
 
 function describeFailure(error: unknown): CommandFailure {

@@ -1,4 +1,15 @@
 import type { Decision } from '../decision.js';
+import type { CommandKey } from './journal-record.js';
+
+/** What the runtime needs to know of a command to recognise its repeats. */
+export interface CommandIdentity extends CommandKey {
+  /** The command's type, stored with a refusal: a repeat naming another command is told apart. */
+  readonly type: string;
+  /** When the command reached the server (ms since epoch). */
+  readonly at: number;
+  /** When the client first issued it, by the server's clock as the client knows it; absent when not sent. */
+  readonly issuedAt?: number;
+}
 
 /** What the runtime can do for an entity after one of its events is stored (live only, never on replay). */
 export interface EntityEffects {
@@ -13,7 +24,24 @@ export interface EntityEffects {
 export interface EntityBehaviour<State, Command, Event> {
   readonly kind: string;
   readonly initialState: State;
+  /**
+   * Decides a command the entity has not seen before (the runtime answers repeats from the
+   * journal's command ledger, see repeat-ledger.ts): never returns a duplicate.
+   */
   decide(state: State, command: Command): Decision<Event>;
+  /**
+   * Who issued `command` and its id: commands with one are applied once, however often they are
+   * sent. Undefined for commands the runtime makes itself (ticks), which are never repeated.
+   */
+  identify(command: Command): CommandIdentity | undefined;
+  /** The command an event answers (as `identify` named it), undefined for events of ticks. */
+  commandOf(event: Event): CommandKey | undefined;
+  /**
+   * How a repeat of a command is answered now that its first outcome was `event` (default: the
+   * event again, marked duplicate). An entity may refuse instead, e.g. when the id now names
+   * another kind of command, or a later event outranks the first outcome.
+   */
+  repeat?(state: State, command: Command, event: Event): Decision<Event>;
   /** Pure: a new state, the old one untouched. */
   evolve(state: State, event: Event): State;
   /**

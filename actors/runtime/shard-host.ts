@@ -4,10 +4,13 @@ import type { AnyEntityBehaviour } from './entity-behaviour.js';
 import { spawnEntityActor } from './entity-actor.js';
 import type { BatchReply, CommandOutcome, EntityMessage, ReadReply } from './entity-messages.js';
 import { WakeUps } from './wake-ups.js';
+import type { CommandLedger } from './journal-record.js';
 
 export interface ShardHostOptions {
   /** nact persistence engine over the journal (see src/journal/journal-persistence-engine.ts). */
   readonly persistence: PersistenceEngine;
+  /** The journal's command ledger: how repeated commands are recognised (see entity-actor.ts). */
+  readonly ledger: CommandLedger;
   readonly behaviours: readonly AnyEntityBehaviour[];
   /** Passivate an entity after this long without a message, in ms. Default 5 minutes. */
   readonly idleAfterMs?: number;
@@ -122,6 +125,7 @@ export class ShardHost {
   private readonly snapshotEvery: number;
   private readonly commandTimeoutMs: number;
   private readonly now: () => number;
+  private readonly ledger: CommandLedger;
   private readonly listener: ShardHostListener;
   private readonly tell: (kind: string, entityId: string, command: unknown) => void;
   private readonly isLocal: (kind: string, entityId: string) => boolean;
@@ -135,6 +139,7 @@ export class ShardHost {
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.ledger = options.ledger;
     this.listener = options.listener ?? {};
     this.tell = options.tell ?? ((kind, entityId, command) => void this.execute(kind, entityId, command).catch(() => undefined));
     this.isLocal = options.isLocal ?? (() => true);
@@ -277,6 +282,7 @@ export class ShardHost {
       activation.ref = spawnEntityActor(this.system, behaviour, entityId, {
         snapshotEvery: this.snapshotEvery,
         effects: { tell: this.tell },
+        ledger: this.ledger,
         onCrash: (error) => this.crashed(key, activation, error),
       }) as Ref<EntityMessage<unknown, unknown, unknown>>;
       // The reply to a read comes after recovery, so it marks the entity as ready.

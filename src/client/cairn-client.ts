@@ -112,7 +112,7 @@ type MessageOf<T extends ClientMessageType> = ClientMessage extends infer M
     : never
   : never;
 
-/** A request as passed to `request()`: without `id`; `commandId` optional (generated once when missing). */
+/** A request as passed to `request()`: without `id`; `commandId` and `issuedAt` optional (set once when missing, kept on every retry). */
 export type RequestMessage<T extends ClientMessageType = ClientMessageType> =
   MessageOf<T> extends infer M
     ? M extends { readonly commandId: string }
@@ -255,6 +255,8 @@ export class CairnClient {
   private heartbeatTimer: Timer | undefined;
   private lastReceivedAt = 0;
   private lastWelcome: WelcomeMessage | undefined;
+  /** The server's clock minus this one, as of the last welcome: commands' issuedAt is in server time. */
+  private clockOffsetMs = 0;
   private nextWireId = 1;
   private waiters: Waiter[] = [];
 
@@ -536,6 +538,9 @@ export class CairnClient {
     if (IS_COMMAND[type as ClientMessageType] === true) {
       commandId = typeof body.commandId === 'string' ? body.commandId : newCommandId();
       body.commandId = commandId;
+      // Stamped once, like the id, and resent unchanged: the server refuses a retry issued too
+      // long ago (command-expired) instead of applying it a second time.
+      if (typeof body.issuedAt !== 'number') body.issuedAt = Math.round(Date.now() + this.clockOffsetMs);
     }
     if (this.currentState === 'closed') {
       return Promise.reject(this.closedError(type, commandId, 'the client is closed'));
@@ -856,6 +861,7 @@ export class CairnClient {
     this.sessionWelcomed = true;
     this.reconnectAttempt = 0;
     this.lastWelcome = welcome;
+    if (typeof welcome.serverTime === 'number') this.clockOffsetMs = welcome.serverTime - Date.now();
     this.currentState = 'resubscribing';
     this.emitter.emit('welcome', welcome);
     const waiters = this.waiters;

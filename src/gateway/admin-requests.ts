@@ -50,7 +50,7 @@ function commandOf(msg: CommandMessage): CommandBody {
 
 export async function adminCommand(session: Session, msg: CommandMessage): Promise<CommandResult> {
   const command = { ...commandOf(msg), commandId: msg.commandId, issuer: session.identity.subject };
-  const { event, duplicate } = await runHuntCommand(session, msg.hunt, command);
+  const { event, duplicate } = await runHuntCommand(session, msg.hunt, command, msg.issuedAt);
   await afterUpdatePushed(session, msg.hunt, event.update);
   return { duplicate, update: event.update };
 }

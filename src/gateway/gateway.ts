@@ -140,7 +140,15 @@ export class Gateway {
         return;
       }
     }
-    session.send({ type: 'welcome', protocol: PROTOCOL_VERSION, subject, role, heartbeatMs: this.options.ctx.limits.heartbeatMs, hunts });
+    session.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      subject,
+      role,
+      heartbeatMs: this.options.ctx.limits.heartbeatMs,
+      serverTime: this.options.ctx.now(),
+      hunts,
+    });
   }
 
   /** Pings every socket; one that did not answer the previous ping is dropped. */

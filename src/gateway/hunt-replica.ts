@@ -132,8 +132,12 @@ export class HuntReplica {
   private async catchUp(): Promise<void> {
     if (this.state.updateSeq === 0) {
       const snapshot = await this.journal.loadSnapshot(`hunt:${this.huntId}`);
-      // Repeated commands are recognised by the hunt's actor, never here: the replica keeps no `recent`.
-      if (snapshot) this.state = { ...(snapshot.state as EntityState<HuntState>).state, recent: {} };
+      // Snapshots taken before the journal kept command ids carry the hunt's last ones (`recent`):
+      // a replica never decides, so it drops them.
+      if (snapshot) {
+        const { recent: _recent, ...state } = (snapshot.state as EntityState<HuntState & { recent?: unknown }>).state;
+        this.state = state;
+      }
     }
     for (;;) {
       for (;;) {
@@ -155,7 +159,7 @@ export class HuntReplica {
   private apply(event: HuntEvent): void {
     // Strictly the next update: never the same one twice, never one past a gap.
     if (event.update !== this.state.updateSeq + 1) return;
-    this.state = evolveHuntInPlace(this.state, event, { remember: false });
+    this.state = evolveHuntInPlace(this.state, event);
     if (this.fanOut.size > 0) this.onSent(this.fanOut.publish(event, huntChanges(this.state, event), this.state));
     for (const hook of this.hooks) hook(event, this.state);
     for (let i = this.waiters.length - 1; i >= 0; i -= 1) {

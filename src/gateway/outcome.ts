@@ -9,10 +9,16 @@ import { RequestError } from './request-error.js';
  * (not retriable: deciding again gives the same answer, unless it says when to retry) or a storage
  * failure (retriable).
  */
-export async function runHuntCommand(session: Session, huntId: string, command: object): Promise<{ event: HuntEvent; duplicate: boolean }> {
+export async function runHuntCommand(
+  session: Session,
+  huntId: string,
+  command: object,
+  issuedAt: number | undefined,
+): Promise<{ event: HuntEvent; duplicate: boolean }> {
   let outcome: CommandOutcome<HuntEvent>;
   try {
-    outcome = await session.ctx.commands.execute<HuntEvent>('hunt', huntId, { ...command, at: session.ctx.now() });
+    const stamped = { ...command, at: session.ctx.now(), ...(issuedAt !== undefined ? { issuedAt } : {}) };
+    outcome = await session.ctx.commands.execute<HuntEvent>('hunt', huntId, stamped);
   } catch (error) {
     if ((error as { code?: unknown }).code === 'invalid-entity-id') {
       throw new RequestError(ErrorCode.badRequest, (error as Error).message, false);

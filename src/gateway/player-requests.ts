@@ -22,7 +22,7 @@ export async function join(session: Session, msg: Of<'join'>): Promise<Results['
       playerId: subject,
       displayName: msg.displayName ?? name ?? subject,
       ...(msg.team !== undefined ? { team: msg.team } : {}),
-    });
+    }, msg.issuedAt);
   } catch (error) {
     // Refused for good: take back the membership this join recorded (a lost undo only leaves a
     // hunt in the welcome whose resume says not-joined). Retriable failures keep it for the retry.
@@ -77,7 +77,7 @@ export async function submit(session: Session, msg: Of<'submit'>): Promise<Resul
     playerId: subject,
     clueId: msg.clue,
     guess: msg.guess,
-  });
+  }, msg.issuedAt);
   await afterUpdatePushed(session, msg.hunt, event.update);
   if (event.type === 'clue-solved') {
     return { correct: true, points: event.points, bonus: event.bonus, attemptsLeft: null, duplicate, update: event.update };
@@ -95,7 +95,7 @@ export async function hint(session: Session, msg: Of<'hint'>): Promise<Results['
     playerId: session.identity.subject,
     clueId: msg.clue,
     hintIndex: msg.hint,
-  });
+  }, msg.issuedAt);
   if (event.type !== 'hint-taken') throw unexpected(event);
   // The hint's text as it is now (a designer may have edited it), read from the replica.
   const replica = await session.ctx.replicas.acquire(msg.hunt);
@@ -113,7 +113,7 @@ export async function leave(session: Session, msg: Of<'leave'>): Promise<Results
     type: 'leave',
     commandId: msg.commandId,
     playerId: session.identity.subject,
-  });
+  }, msg.issuedAt);
   await afterUpdatePushed(session, msg.hunt, event.update);
   session.unsubscribe(msg.hunt);
   return { duplicate, update: event.update };

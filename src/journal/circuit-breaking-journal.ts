@@ -57,6 +57,8 @@ export function withCircuitBreaker(journal: Journal & JournalProbe, options: Cir
     readUpdates: (entityId, afterUpdateSeq, limit) => guarded(() => journal.readUpdates(entityId, afterUpdateSeq, limit)),
     saveSnapshot: (snapshot) => guarded(() => journal.saveSnapshot(snapshot)),
     loadSnapshot: (entityId) => guarded(() => journal.loadSnapshot(entityId)),
+    recordRefusals: (entityId, refusals) => guarded(() => journal.recordRefusals(entityId, refusals)),
+    findCommands: (entityId, keys) => guarded(() => journal.findCommands(entityId, keys)),
     probe: () => breaker.guard(noted(() => journal.probe())),
     close: () => journal.close(),
   };

@@ -1,4 +1,4 @@
-import type { NewEvent, SnapshotToSave } from './journal.js';
+import type { CommandKey, NewEvent, Refusal, SnapshotToSave } from './journal.js';
 
 /**
  * Argument checks every Journal adapter makes the same way: a caller's mistake is a TypeError
@@ -10,6 +10,7 @@ export interface EncodedEvent {
   readonly type: string;
   readonly updateSeq: number | null;
   readonly payload: string;
+  readonly command?: CommandKey;
 }
 
 /** Checks one event of an append, which will get sequence number `seqNr`, and encodes its payload. */
@@ -23,7 +24,39 @@ export function encodeEvent(event: NewEvent, index: number, seqNr: number): Enco
   if (event.updateSeq !== null && event.updateSeq > seqNr) {
     throw new TypeError(`events[${index}].updateSeq ${event.updateSeq} is above its sequence number ${seqNr}: an entity cannot have more updates than events`);
   }
-  return { type: event.type, updateSeq: event.updateSeq, payload: encodeJson(event.payload, `events[${index}].payload`) };
+  const payload = encodeJson(event.payload, `events[${index}].payload`);
+  if (event.command === undefined) return { type: event.type, updateSeq: event.updateSeq, payload };
+  requireCommandKey(event.command, `events[${index}].command`);
+  return { type: event.type, updateSeq: event.updateSeq, payload, command: { issuer: event.command.issuer, commandId: event.command.commandId } };
+}
+
+/** Longest issuer or command id a key may have: both end up in primary keys. */
+const MAX_KEY_PART = 256;
+
+export function requireCommandKey(key: CommandKey, what: string): void {
+  for (const part of ['issuer', 'commandId'] as const) {
+    const value: unknown = key?.[part];
+    if (typeof value !== 'string' || value === '' || value.length > MAX_KEY_PART) {
+      throw new TypeError(`${what}.${part} must be a string of 1..${MAX_KEY_PART} characters`);
+    }
+  }
+}
+
+/** Checks the keys of a findCommands call. */
+export function requireCommandKeys(keys: readonly CommandKey[]): void {
+  if (!Array.isArray(keys)) throw new TypeError('keys must be an array');
+  keys.forEach((key, index) => requireCommandKey(key, `keys[${index}]`));
+}
+
+/** Checks the refusals of a recordRefusals call. */
+export function requireRefusals(refusals: readonly Refusal[]): void {
+  if (!Array.isArray(refusals)) throw new TypeError('refusals must be an array');
+  refusals.forEach((refusal, index) => {
+    requireCommandKey(refusal, `refusals[${index}]`);
+    for (const field of ['commandType', 'code', 'message'] as const) {
+      if (typeof refusal[field] !== 'string') throw new TypeError(`refusals[${index}].${field} must be a string`);
+    }
+  });
 }
 
 export function encodeJson(value: unknown, what: string): string {

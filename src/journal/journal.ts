@@ -7,6 +7,9 @@
  * sequence number and never exceed it (an entity cannot have more updates than events), so the
  * events after update n are all after sequence number n.
  */
+import type { CommandKey, Refusal } from '../../actors/runtime/journal-record.js';
+
+export { commandKeyString, type CommandKey, type Refusal } from '../../actors/runtime/journal-record.js';
 
 /** An event as the entity hands it to the journal. */
 export interface NewEvent {
@@ -16,7 +19,33 @@ export interface NewEvent {
   readonly updateSeq: number | null;
   /** A JSON-serialisable value: the event itself. */
   readonly payload: unknown;
+  /**
+   * The command that produced the event, for events that answer a client's command: the journal
+   * indexes it in the same write, so that findCommands finds the event by the command's id.
+   */
+  readonly command?: CommandKey;
 }
+
+/** What the journal holds for one command key. */
+export type CommandRecord =
+  | {
+      readonly kind: 'event';
+      /**
+       * The event the journal indexed under the key. A store that indexes before its conditional
+       * write (Cassandra) may name an event another writer stored at that number when the write
+       * lost its race: the caller checks that the event is really the command's.
+       */
+      readonly event: StoredEvent;
+    }
+  | { readonly kind: 'refusal'; readonly refusal: Refusal; readonly storedAt: number };
+
+/**
+ * How long the journal keeps a command's key after storing it, at least: the 24 hours a client
+ * may retry for (COMMAND_WINDOW_MS, see actors/runtime/command-window.ts) plus the hour its clock
+ * may run ahead of the server's.
+ */
+export const COMMAND_RETENTION_MS = 25 * 60 * 60 * 1000;
+
 
 /** An event as the journal stored it. */
 export interface StoredEvent extends NewEvent {
@@ -70,6 +99,19 @@ export interface Journal {
 
   /** The snapshot with the highest seqNr for `entityId`, or undefined when none was saved. */
   loadSnapshot(entityId: string): Promise<Snapshot | undefined>;
+
+  /**
+   * Stores refusals of commands of `entityId`, durable when it resolves. A key that already has
+   * a record keeps it: the first outcome of a command is the one repeats get.
+   */
+  recordRefusals(entityId: string, refusals: readonly Refusal[]): Promise<void>;
+
+  /**
+   * What is recorded for each of `keys` (events appended with that `command`, and refusals),
+   * keyed by commandKeyString. Keys recorded less than COMMAND_RETENTION_MS ago are always
+   * found; older ones may be gone. Keys with no record are absent from the map.
+   */
+  findCommands(entityId: string, keys: readonly CommandKey[]): Promise<ReadonlyMap<string, CommandRecord>>;
 
   /** Waits for appends in flight, then releases the storage. Later calls reject. */
   close(): Promise<void>;

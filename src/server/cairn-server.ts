@@ -53,6 +53,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
     persistence: createJournalPersistenceEngine(journal, {
       onSnapshotError: (entityId, error) => logger.warn({ err: error, entityId }, 'snapshot failed'),
     }),
+    ledger: journal,
     behaviours: [huntBehaviour, playerBehaviour],
     idleAfterMs: config.idleAfterMs,
     idleAfterMsByKind: { [playerBehaviour.kind]: config.playerIdleAfterMs },

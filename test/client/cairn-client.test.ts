@@ -141,7 +141,7 @@ class FakeServer {
   }
 }
 
-const WELCOME: WelcomeMessage = { type: 'welcome', protocol: 1, subject: 'p1', role: 'player', heartbeatMs: 60_000, hunts: [] };
+const WELCOME: WelcomeMessage = { type: 'welcome', protocol: 1, subject: 'p1', role: 'player', heartbeatMs: 60_000, serverTime: Date.now(), hunts: [] };
 
 const VIEW = (updateSeq: number): PlayerView => ({
   title: 'Hunt',

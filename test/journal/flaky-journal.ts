@@ -17,6 +17,8 @@ export function flakyJournal() {
     readUpdates: (entityId, afterUpdateSeq, limit) => storage(() => inner.readUpdates(entityId, afterUpdateSeq, limit)),
     saveSnapshot: (snapshot) => storage(() => inner.saveSnapshot(snapshot)),
     loadSnapshot: (entityId) => storage(() => inner.loadSnapshot(entityId)),
+    recordRefusals: (entityId, refusals) => storage(() => inner.recordRefusals(entityId, refusals)),
+    findCommands: (entityId, keys) => storage(() => inner.findCommands(entityId, keys)),
     probe: async () => {
       state.probes += 1;
       try {

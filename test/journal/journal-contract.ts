@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalClosedError, SequenceConflictError } from '../../src/errors.js';
-import type { Journal, NewEvent, StoredEvent } from '../../src/journal/journal.js';
+import { commandKeyString, type Journal, type NewEvent, type StoredEvent } from '../../src/journal/journal.js';
 import type { JournalProbe } from '../../src/journal/journal-probe.js';
 
 export interface JournalUnderTest {
@@ -402,6 +402,110 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
       );
     });
 
+    describe('command ledger', () => {
+      it('finds an appended event by the command that produced it', async () => {
+        const id = entityId('ledger-event');
+        await journal().append(id, 0, [
+          { type: 'spawned', updateSeq: 1, payload: { n: 1 }, command: { issuer: 'staff:ada', commandId: 'spawn-1' } },
+          { type: 'tick', updateSeq: null, payload: { n: 2 } },
+          { type: 'solved', updateSeq: 2, payload: { n: 3 }, command: { issuer: 'player:bo', commandId: 'g-1' } },
+        ]);
+
+        const found = await journal().findCommands(id, [
+          { issuer: 'player:bo', commandId: 'g-1' },
+          { issuer: 'staff:ada', commandId: 'spawn-1' },
+          { issuer: 'player:bo', commandId: 'never-sent' },
+        ]);
+        expect(found.size).toBe(2);
+        const solved = found.get(commandKeyString({ issuer: 'player:bo', commandId: 'g-1' }));
+        expect(solved?.kind).toBe('event');
+        if (solved?.kind === 'event') {
+          expect(solved.event).toMatchObject({ entityId: id, seqNr: 3, type: 'solved', updateSeq: 2, payload: { n: 3 } });
+        }
+        const spawned = found.get(commandKeyString({ issuer: 'staff:ada', commandId: 'spawn-1' }));
+        expect(spawned?.kind === 'event' && spawned.event.seqNr).toBe(1);
+      });
+
+      it('tells issuers and entities apart', async () => {
+        const id = entityId('ledger-scope');
+        const other = entityId('ledger-scope-other');
+        await journal().append(id, 0, [{ type: 'e', updateSeq: null, payload: {}, command: { issuer: 'player:a', commandId: 'same' } }]);
+
+        expect((await journal().findCommands(id, [{ issuer: 'player:b', commandId: 'same' }])).size).toBe(0);
+        expect((await journal().findCommands(other, [{ issuer: 'player:a', commandId: 'same' }])).size).toBe(0);
+        expect((await journal().findCommands(id, [{ issuer: 'player:a', commandId: 'same' }])).size).toBe(1);
+      });
+
+      it('keeps refusals, with the command type, code and message', async () => {
+        const id = entityId('ledger-refusal');
+        const refusal = { issuer: 'player:cy', commandId: 'j-1', commandType: 'join', code: 'hunt-full', message: 'the hunt is full' };
+        const before = Date.now();
+        await journal().recordRefusals(id, [refusal]);
+        const after = Date.now();
+
+        const found = (await journal().findCommands(id, [refusal])).get(commandKeyString(refusal));
+        expect(found?.kind).toBe('refusal');
+        if (found?.kind === 'refusal') {
+          expect(found.refusal).toEqual(refusal);
+          expectPlausibleTime(found.storedAt, before, after);
+        }
+        // Refusals take no sequence number: the entity's history stays empty.
+        expect(await journal().readEvents(id, 0, 10)).toEqual([]);
+      });
+
+      it('answers a key that has an event with the event, whatever is refused under it later', async () => {
+        const id = entityId('ledger-event-wins');
+        const key = { issuer: 'player:dee', commandId: 'g-7' };
+        await journal().append(id, 0, [{ type: 'solved', updateSeq: 1, payload: { ok: true }, command: key }]);
+        await journal().recordRefusals(id, [{ ...key, commandType: 'submit', code: 'clue-already-solved', message: 'solved' }]);
+
+        const found = (await journal().findCommands(id, [key])).get(commandKeyString(key));
+        expect(found?.kind === 'event' && found.event.payload).toEqual({ ok: true });
+      });
+
+      it('finds many keys of several issuers in one call', async () => {
+        const id = entityId('ledger-many');
+        const keys = range(1, 60).map((n) => ({ issuer: `player:p${n % 7}`, commandId: `c-${n}` }));
+        const events = keys.slice(0, 30).map((command, i) => ({ type: 'e', updateSeq: null, payload: { i }, command }));
+        await journal().append(id, 0, events);
+        await journal().recordRefusals(id, keys.slice(30, 50).map((k) => ({ ...k, commandType: 'submit', code: 'no', message: 'no' })));
+
+        const found = await journal().findCommands(id, keys);
+        expect(found.size).toBe(50);
+        keys.slice(0, 30).forEach((key, i) => {
+          const record = found.get(commandKeyString(key));
+          expect(record?.kind === 'event' && record.event.seqNr).toBe(i + 1);
+        });
+        for (const key of keys.slice(30, 50)) expect(found.get(commandKeyString(key))?.kind).toBe('refusal');
+        for (const key of keys.slice(50)) expect(found.has(commandKeyString(key))).toBe(false);
+      });
+
+      it('never names the losing writer\'s event for its command', async () => {
+        const id = entityId('ledger-race');
+        const winner = { issuer: 'player:w', commandId: 'won' };
+        const loser = { issuer: 'player:l', commandId: 'lost' };
+        await journal().append(id, 0, [{ type: 'e', updateSeq: null, payload: { by: 'w' }, command: winner }]);
+        await expect(journal().append(id, 0, [{ type: 'e', updateSeq: null, payload: { by: 'l' }, command: loser }])).rejects.toBeInstanceOf(
+          SequenceConflictError,
+        );
+
+        const found = (await journal().findCommands(id, [loser])).get(commandKeyString(loser));
+        // Either nothing, or (a store that indexes before its conditional write) the event that
+        // really holds the number, which the caller sees is not the loser's.
+        if (found !== undefined) expect(found.kind === 'event' && found.event.payload).toEqual({ by: 'w' });
+      });
+
+      it('checks its arguments before touching storage', async () => {
+        const id = entityId('ledger-args');
+        await expect(journal().findCommands(id, [{ issuer: '', commandId: 'x' }])).rejects.toBeInstanceOf(TypeError);
+        await expect(journal().recordRefusals(id, [{ issuer: 'a', commandId: 'x' } as never])).rejects.toBeInstanceOf(TypeError);
+        await expect(
+          journal().append(id, 0, [{ type: 'e', updateSeq: null, payload: {}, command: { issuer: 'a', commandId: 'x'.repeat(300) } }]),
+        ).rejects.toBeInstanceOf(TypeError);
+        expect(await journal().readEvents(id, 0, 10)).toEqual([]);
+      });
+    });
+
     describe('probe', () => {
       it('answers on a healthy store and stores nothing', async () => {
         await journal().probe();
@@ -430,6 +534,8 @@ export function describeJournalContract(name: string, makeJournal: () => Promise
             ['saveSnapshot', () => own.journal.saveSnapshot({ entityId: id, seqNr: 1, state: {}, takenAt: 1 })],
             ['loadSnapshot', () => own.journal.loadSnapshot(id)],
             ['probe', () => own.journal.probe()],
+            ['findCommands', () => own.journal.findCommands(id, [{ issuer: 'a', commandId: 'b' }])],
+            ['recordRefusals', () => own.journal.recordRefusals(id, [{ issuer: 'a', commandId: 'b', commandType: 't', code: 'c', message: 'm' }])],
             ['close', () => own.journal.close()],
           ];
           for (const [method, call] of calls) {

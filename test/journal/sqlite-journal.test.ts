@@ -4,7 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../src/errors.js';
-import type { NewEvent } from '../../src/journal/journal.js';
+import { COMMAND_RETENTION_MS, commandKeyString, type NewEvent } from '../../src/journal/journal.js';
+import { SCHEMA_VERSION } from '../../src/journal/sqlite/sqlite-schema.js';
 import {
   createSqliteJournal,
   type CommitInfo,
@@ -103,13 +104,46 @@ describe('SqliteJournal', () => {
     expect(fs.existsSync(file)).toBe(true);
   });
 
-  it('runs in WAL mode with schema version 1', async () => {
+  it(`runs in WAL mode with schema version ${SCHEMA_VERSION}`, async () => {
     const { journal, file } = open();
     await journal.append('x', 0, events(1));
 
     const db = inspect(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('opens a file of schema version 1 (no command ledger) with its events, and adds the ledger', async () => {
+    const { journal, file } = open();
+    await journal.append('x', 0, events(2));
+    await journal.close();
+    const db = inspect(file, {});
+    db.exec('DROP TABLE commands');
+    db.pragma('user_version = 1');
+    db.close();
+
+    const reopened = createSqliteJournal({ path: file });
+    cleanups.push(() => closeQuietly(reopened));
+    expect(await reopened.readEvents('x', 0, 10)).toHaveLength(2);
+    const key = { issuer: 'player:a', commandId: 'c1' };
+    await reopened.append('x', 2, [{ type: 't', updateSeq: null, payload: {}, command: key }]);
+    expect((await reopened.findCommands('x', [key])).get(commandKeyString(key))).toMatchObject({ kind: 'event', event: { seqNr: 3 } });
+    expect(inspect(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('prunes command keys past their retention, and only those', async () => {
+    const { journal } = open();
+    const old = { issuer: 'player:a', commandId: 'old' };
+    await journal.append('x', 0, [{ type: 't', updateSeq: null, payload: {}, command: old }]);
+    await journal.recordRefusals('x', [{ ...old, commandId: 'old-refused', commandType: 'submit', code: 'no', message: 'no' }]);
+    const storedAt = Date.now();
+
+    // A minute short of the retention nothing goes; a minute past it both keys go, the event stays.
+    expect(await journal.pruneExpiredCommands(storedAt + COMMAND_RETENTION_MS - 60_000)).toBe(0);
+    expect((await journal.findCommands('x', [old])).size).toBe(1);
+    expect(await journal.pruneExpiredCommands(storedAt + COMMAND_RETENTION_MS + 60_000)).toBe(2);
+    expect((await journal.findCommands('x', [old, { ...old, commandId: 'old-refused' }])).size).toBe(0);
+    expect(await journal.readEvents('x', 0, 10)).toHaveLength(1);
   });
 
   it('shows a resolved append to another connection at once', async () => {
@@ -314,10 +348,10 @@ describe('SqliteJournal', () => {
     const { journal, file } = open();
     await journal.close();
     const db = inspect(file, {});
-    db.pragma('user_version = 2');
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
 
-    expect(() => createSqliteJournal({ path: file })).toThrow(/schema version 2/);
+    expect(() => createSqliteJournal({ path: file })).toThrow(new RegExp(`schema version ${SCHEMA_VERSION + 1}`));
   });
 });
 

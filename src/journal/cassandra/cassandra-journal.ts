@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import { JournalClosedError, JournalUnavailableError, SequenceConflictError } from '../../errors.js';
-import { encodeEvent, encodeSnapshot, requireEntityId, requireLimit, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
-import type { Journal, NewEvent, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
+import { encodeEvent, encodeSnapshot, requireCommandKeys, requireEntityId, requireLimit, requireRefusals, requireSeqNr, type EncodedEvent } from '../journal-arguments.js';
+import type { CommandKey, CommandRecord, Journal, NewEvent, Refusal, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
 import { PROBE_ENTITY_ID, type JournalProbe } from '../journal-probe.js';
 import { lastSeqNrOf, partitionOf, statements, type Replication } from './cassandra-schema.js';
+import { CassandraCommandLedger } from './command-ledger.js';
 import { ensureJournalSchema } from './ensure-journal-schema.js';
 import { createJournalClient } from './journal-client.js';
 
@@ -40,10 +41,15 @@ export interface CassandraJournalOptions {
  *   follow on from each other are written together as one conditional batch, one Paxos round for
  *   all. Across entities there is nothing to merge: a conditional batch cannot span partitions,
  *   and different entities' appends already run in parallel over the driver's connection pool.
+ * - **Command ledger** (command-ledger.ts): a TTL'd table keyed by (entity, issuer, command id).
+ *   An append writes the index rows of its events' commands BEFORE its conditional batch (which
+ *   cannot span tables), so a crash between the two never loses an event's index; the index may
+ *   instead name a number that a rival writer took, and callers check the event they get.
  */
 export class CassandraJournal implements Journal, JournalProbe {
   readonly #client: cassandra.Client;
   readonly #cql: ReturnType<typeof statements>;
+  readonly #ledger: CassandraCommandLedger;
   readonly #keyspace: string;
   readonly #replication: Replication;
   readonly #createSchema: boolean;
@@ -72,6 +78,12 @@ export class CassandraJournal implements Journal, JournalProbe {
       contactPoints: options.contactPoints,
       localDataCenter: options.localDataCenter ?? 'datacenter1',
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+    });
+    this.#ledger = new CassandraCommandLedger({
+      client: this.#client,
+      cql: this.#cql,
+      driver: (what, call) => this.#driver(what, call),
+      readEvent: async (entityId, seqNr) => (await this.readEvents(entityId, seqNr - 1, 1)).find((event) => event.seqNr === seqNr),
     });
   }
 
@@ -166,6 +178,7 @@ export class CassandraJournal implements Journal, JournalProbe {
       this.#intactSinceLoss.add(entityId);
     }
     const storedAt = new Date();
+    await this.#ledger.indexEvents(entityId, expectedSeqNr + 1, events, storedAt);
     const byPartition = new Map<number, { query: string; params: unknown[] }[]>();
     events.forEach((event, index) => {
       const seqNr = expectedSeqNr + index + 1;
@@ -239,6 +252,20 @@ export class CassandraJournal implements Journal, JournalProbe {
     const row = result.first();
     if (!row) return undefined;
     return { entityId, seqNr: toNumber(row.seq_nr), state: JSON.parse(row.state as string), takenAt: (row.taken_at as Date).getTime() };
+  }
+
+  async recordRefusals(entityId: string, refusals: readonly Refusal[]): Promise<void> {
+    this.#open();
+    requireEntityId(entityId);
+    requireRefusals(refusals);
+    if (refusals.length > 0) await this.#ledger.recordRefusals(entityId, refusals, new Date());
+  }
+
+  async findCommands(entityId: string, keys: readonly CommandKey[]): Promise<ReadonlyMap<string, CommandRecord>> {
+    this.#open();
+    requireEntityId(entityId);
+    requireCommandKeys(keys);
+    return this.#ledger.find(entityId, keys);
   }
 
   async close(): Promise<void> {

@@ -45,7 +45,9 @@ async function checkTable(client: cassandra.Client, query: string): Promise<void
  * returns the tables it found missing and created (empty when all were there). Reads each table
  * first and runs DDL only when one is missing: DDL that several nodes run at once is what
  * Cassandra handles worst, and with everything present none runs. When `create` is false it
- * throws SchemaMissingError instead; other failures come out as the driver's errors.
+ * throws SchemaMissingError instead; other failures come out as the driver's errors. The tables
+ * are those tableChecks lists, so a keyspace made before a table was added (command_ids) gets
+ * it the same way as one that lost it.
  */
 export async function ensureJournalSchema(
   client: cassandra.Client,

@@ -2,11 +2,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { JournalClosedError, JournalUnavailableError } from '../../errors.js';
-import type { Journal, NewEvent, Snapshot, SnapshotToSave, StoredEvent } from '../journal.js';
+import {
+  COMMAND_RETENTION_MS,
+  commandKeyString,
+  type CommandKey,
+  type CommandRecord,
+  type Journal,
+  type NewEvent,
+  type Refusal,
+  type Snapshot,
+  type SnapshotToSave,
+  type StoredEvent,
+} from '../journal.js';
 import { PROBE_ENTITY_ID, type JournalProbe } from '../journal-probe.js';
-import { encodeEvent, encodeSnapshot, requireEntityId, requireLimit, requireSeqNr } from '../journal-arguments.js';
+import {
+  encodeEvent,
+  encodeJson,
+  encodeSnapshot,
+  requireCommandKeys,
+  requireEntityId,
+  requireLimit,
+  requireRefusals,
+  requireSeqNr,
+} from '../journal-arguments.js';
 import { GroupCommit } from './group-commit.js';
-import { SQL, ensureSchema, type EventRow, type SnapshotRow } from './sqlite-schema.js';
+import { SQL, ensureSchema, type CommandRow, type EventRow, type SnapshotRow } from './sqlite-schema.js';
 import { inlineWriter, type CommitInfo, type SqliteWriter } from './sqlite-writer.js';
 import { openSqlite, type PendingAppend } from './sqlite-writes.js';
 import { threadWriter } from './thread-writer.js';
@@ -36,6 +56,10 @@ export interface SqliteJournalOptions {
 const DEFAULT_MAX_BATCH_SIZE = 512;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+/** How often command keys past their retention are pruned, and how many go per transaction. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const PRUNE_CHUNK = 5000;
+
 export function createSqliteJournal(options: SqliteJournalOptions): SqliteJournal {
   return new SqliteJournal(options);
 }
@@ -55,6 +79,9 @@ export class SqliteJournal implements Journal, JournalProbe {
   readonly #readEvents: Database.Statement<[string, number, number], EventRow>;
   readonly #readUpdates: Database.Statement<[string, number, number], EventRow>;
   readonly #loadSnapshot: Database.Statement<[string], SnapshotRow>;
+  readonly #findCommand: Database.Statement<[string, string, string], CommandRow>;
+  readonly #pruner: NodeJS.Timeout;
+  #pruning: Promise<number> | undefined;
   #closed = false;
 
   constructor(options: SqliteJournalOptions) {
@@ -79,6 +106,7 @@ export class SqliteJournal implements Journal, JournalProbe {
       this.#readEvents = this.#db.prepare(SQL.readEvents);
       this.#readUpdates = this.#db.prepare(SQL.readUpdates);
       this.#loadSnapshot = this.#db.prepare(SQL.loadSnapshot);
+      this.#findCommand = this.#db.prepare(SQL.findCommand);
     } catch (error) {
       this.#db.close();
       throw error;
@@ -86,6 +114,10 @@ export class SqliteJournal implements Journal, JournalProbe {
     this.#writer = inMemory
       ? inlineWriter(this.#db)
       : threadWriter({ file: path.resolve(options.path), synchronous, busyTimeoutMs, maxBatchSize });
+    // A failed prune costs only disk space until the next one.
+    const prune = () => void this.pruneExpiredCommands().catch(() => undefined);
+    this.#pruner = setInterval(prune, PRUNE_EVERY_MS);
+    this.#pruner.unref();
   }
 
   async append(entityId: string, expectedSeqNr: number, events: readonly NewEvent[]): Promise<void> {
@@ -98,6 +130,55 @@ export class SqliteJournal implements Journal, JournalProbe {
     // Encoding before queueing makes a bad payload fail its own append, not the batch.
     const encoded = events.map((event, index) => encodeEvent(event, index, expectedSeqNr + index + 1));
     return this.#groupCommit.submit({ entityId, expectedSeqNr, events: encoded });
+  }
+
+  async recordRefusals(entityId: string, refusals: readonly Refusal[]): Promise<void> {
+    this.#ensureOpen();
+    requireEntityId(entityId);
+    requireRefusals(refusals);
+    if (refusals.length === 0) return;
+    const rows = refusals.map(({ issuer, commandId, commandType, code, message }) => ({
+      issuer,
+      commandId,
+      refusal: encodeJson({ commandType, code, message }, 'refusal'),
+    }));
+    // Through the group commit: the refusals of a batch share the transaction of its events.
+    return this.#groupCommit.submit({ entityId, expectedSeqNr: 0, events: [], refusals: rows });
+  }
+
+  async findCommands(entityId: string, keys: readonly CommandKey[]): Promise<ReadonlyMap<string, CommandRecord>> {
+    this.#ensureOpen();
+    requireEntityId(entityId);
+    requireCommandKeys(keys);
+    return this.#driver(() => {
+      const found = new Map<string, CommandRecord>();
+      for (const key of keys) {
+        const row = this.#findCommand.get(entityId, key.issuer, key.commandId);
+        const record = row && toCommandRecord(entityId, key, row);
+        if (record) found.set(commandKeyString(key), record);
+      }
+      return found;
+    });
+  }
+
+  /**
+   * Deletes the command keys stored more than COMMAND_RETENTION_MS before `now`, a chunk per
+   * transaction so that commits wait for no more than one chunk. Runs hourly on its own; resolves
+   * with how many keys went.
+   */
+  async pruneExpiredCommands(now = Date.now()): Promise<number> {
+    this.#ensureOpen();
+    this.#pruning ??= (async () => {
+      let total = 0;
+      for (;;) {
+        const pruned = await this.#writerDriver(() => this.#writer.pruneCommands(now - COMMAND_RETENTION_MS, PRUNE_CHUNK));
+        total += pruned;
+        if (pruned < PRUNE_CHUNK || this.#closed) return total;
+      }
+    })().finally(() => {
+      this.#pruning = undefined;
+    });
+    return this.#pruning;
   }
 
   async readEvents(entityId: string, afterSeqNr: number, limit: number): Promise<readonly StoredEvent[]> {
@@ -148,6 +229,8 @@ export class SqliteJournal implements Journal, JournalProbe {
   async close(): Promise<void> {
     this.#ensureOpen();
     this.#closed = true;
+    clearInterval(this.#pruner);
+    await this.#pruning?.catch(() => undefined);
     await this.#groupCommit.drain();
     await this.#writer.close();
     this.#db.close();
@@ -191,6 +274,17 @@ export class SqliteJournal implements Journal, JournalProbe {
 
 function storageFailed(cause: unknown): JournalUnavailableError {
   return new JournalUnavailableError(`journal storage failed: ${describe(cause)}`, cause);
+}
+
+/** A ledger row as the port gives it: the event its key names, else its refusal. */
+function toCommandRecord(entityId: string, key: CommandKey, row: CommandRow): CommandRecord | undefined {
+  if (row.seq_nr !== null && row.payload !== null) {
+    const event = toStoredEvent({ entity_id: entityId, seq_nr: row.seq_nr, update_seq: row.update_seq, type: row.type!, payload: row.payload, stored_at: row.stored_at! });
+    return { kind: 'event', event };
+  }
+  if (row.refusal === null) return undefined;
+  const { commandType, code, message } = JSON.parse(row.refusal) as Pick<Refusal, 'commandType' | 'code' | 'message'>;
+  return { kind: 'refusal', refusal: { issuer: key.issuer, commandId: key.commandId, commandType, code, message }, storedAt: row.recorded_at };
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

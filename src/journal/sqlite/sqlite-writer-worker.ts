@@ -70,6 +70,10 @@ function serve(port: MessagePort, options: WorkerOptions): void {
 
   const handle = (request: Exclude<WriterRequest, { kind: 'commit' }>): void => {
     try {
+      if (request.kind === 'prune') {
+        reply({ id: request.id, ok: true, pruned: writes.pruneCommands(request.before, request.limit) });
+        return;
+      }
       if (request.kind === 'snapshot') writes.saveSnapshot(request.row);
       else db.close();
       reply({ id: request.id, ok: true });

@@ -24,6 +24,8 @@ export interface SqliteWriter {
   /** Commits `appends` together; rejects with the driver's error when nothing could be written. */
   commit(appends: readonly PendingAppend[], storedAt: number): Promise<CommitResult>;
   saveSnapshot(row: SnapshotWrite): Promise<void>;
+  /** See SqliteWrites.pruneCommands. */
+  pruneCommands(before: number, limit: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,9 @@ export function inlineWriter(db: Database.Database): SqliteWriter {
     async saveSnapshot(row) {
       writes.saveSnapshot(row);
     },
+    async pruneCommands(before, limit) {
+      return writes.pruneCommands(before, limit);
+    },
     async close() {},
   };
 }
@@ -47,9 +52,11 @@ export function commitInfo(appends: readonly PendingAppend[], outcomes: readonly
   let committed = 0;
   let events = 0;
   outcomes.forEach((outcome, index) => {
-    if (outcome !== undefined) return;
+    const written = appends[index]?.events.length ?? 0;
+    // A write of refusals alone is no append: it stores no event.
+    if (outcome !== undefined || written === 0) return;
     committed += 1;
-    events += appends[index]?.events.length ?? 0;
+    events += written;
   });
   return { appends: committed, events, durationMs };
 }

@@ -3,11 +3,22 @@ import { SequenceConflictError } from '../../errors.js';
 import type { EncodedEvent } from '../journal-arguments.js';
 import { SQL } from './sqlite-schema.js';
 
-/** One append as the writer takes it: events already checked and encoded. */
+/**
+ * One write as the writer takes it: an append (events already checked and encoded), or refusals
+ * alone (no events), which claim no sequence number and so cannot conflict.
+ */
 export interface PendingAppend {
   readonly entityId: string;
   readonly expectedSeqNr: number;
   readonly events: readonly EncodedEvent[];
+  readonly refusals?: readonly RefusalRow[];
+}
+
+/** A refused command's key and its refusal as JSON text. */
+export interface RefusalRow {
+  readonly issuer: string;
+  readonly commandId: string;
+  readonly refusal: string;
 }
 
 /** A snapshot row, its state already JSON text. */
@@ -27,6 +38,9 @@ export class SqliteWrites {
   readonly #highestSeqNr: Database.Statement<[string], { highest: number | null }>;
   readonly #insertEvent: Database.Statement<[string, number, number | null, string, string, number]>;
   readonly #saveSnapshot: Database.Statement<[string, number, string, number]>;
+  readonly #indexCommand: Database.Statement<[string, string, string, number, number]>;
+  readonly #recordRefusal: Database.Statement<[string, string, string, string, number]>;
+  readonly #pruneCommands: Database.Statement<[number, number]>;
   readonly #applyAppend: (append: PendingAppend, storedAt: number) => void;
   readonly #runBatch: (appends: readonly PendingAppend[], storedAt: number) => (Error | undefined)[];
 
@@ -34,6 +48,9 @@ export class SqliteWrites {
     this.#highestSeqNr = db.prepare(SQL.highestSeqNr);
     this.#insertEvent = db.prepare(SQL.insertEvent);
     this.#saveSnapshot = db.prepare(SQL.saveSnapshot);
+    this.#indexCommand = db.prepare(SQL.indexCommand);
+    this.#recordRefusal = db.prepare(SQL.recordRefusal);
+    this.#pruneCommands = db.prepare(SQL.pruneCommands);
     // Called inside the batch's transaction, better-sqlite3 runs this in a SAVEPOINT: a
     // conflicting append rolls back alone and the rest of the batch still commits.
     this.#applyAppend = db.transaction((append: PendingAppend, storedAt: number) => this.#insert(append, storedAt));
@@ -65,7 +82,17 @@ export class SqliteWrites {
     this.#saveSnapshot.run(row.entityId, row.seqNr, row.state, row.takenAt);
   }
 
-  #insert({ entityId, expectedSeqNr, events }: PendingAppend, storedAt: number): void {
+  /**
+   * Deletes up to `limit` command keys stored before `before`, in a transaction of its own.
+   * Returns how many it deleted: fewer than `limit` means none older are left.
+   */
+  pruneCommands(before: number, limit: number): number {
+    return this.#pruneCommands.run(before, limit).changes;
+  }
+
+  #insert({ entityId, expectedSeqNr, events, refusals }: PendingAppend, storedAt: number): void {
+    for (const refusal of refusals ?? []) this.#recordRefusal.run(entityId, refusal.issuer, refusal.commandId, refusal.refusal, storedAt);
+    if (events.length === 0) return;
     const highest = this.#highestSeqNr.get(entityId)?.highest ?? 0;
     if (highest < expectedSeqNr) {
       // Writing here would leave a hole in the history: the writer's view is not the journal's.
@@ -85,6 +112,8 @@ export class SqliteWrites {
         }
         throw error;
       }
+      // In the append's savepoint: a command's key exists exactly when its event does.
+      if (event.command) this.#indexCommand.run(entityId, event.command.issuer, event.command.commandId, expectedSeqNr + index + 1, storedAt);
     });
     // Only reachable when stored sequence numbers have holes; a stale writer still loses.
     if (highest > expectedSeqNr) {

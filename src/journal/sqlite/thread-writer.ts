@@ -64,6 +64,9 @@ export function threadWriter(options: ThreadWriterOptions): SqliteWriter {
     async saveSnapshot(row: SnapshotWrite): Promise<void> {
       await ask({ kind: 'snapshot', id: nextId++, row });
     },
+    async pruneCommands(before: number, limit: number): Promise<number> {
+      return (await ask({ kind: 'prune', id: nextId++, before, limit })).pruned ?? 0;
+    },
     async close(): Promise<void> {
       if (!worker) return;
       const closing = worker;

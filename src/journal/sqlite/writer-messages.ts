@@ -5,6 +5,7 @@ import type { CommitInfo } from './sqlite-writer.js';
 export type WriterRequest =
   | { readonly kind: 'commit'; readonly id: number; readonly appends: readonly PendingAppend[]; readonly storedAt: number }
   | { readonly kind: 'snapshot'; readonly id: number; readonly row: SnapshotWrite }
+  | { readonly kind: 'prune'; readonly id: number; readonly before: number; readonly limit: number }
   | { readonly kind: 'close'; readonly id: number };
 
 /** An error as it crosses the thread boundary: SQLite's code survives, so it can be rebuilt. */
@@ -21,7 +22,7 @@ export interface WireConflict {
 }
 
 export type WriterReply =
-  | { readonly id: number; readonly ok: true; readonly outcomes?: readonly (WireConflict | null)[]; readonly info?: CommitInfo }
+  | { readonly id: number; readonly ok: true; readonly outcomes?: readonly (WireConflict | null)[]; readonly info?: CommitInfo; readonly pruned?: number }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
 export function toWireError(error: unknown): WireError {

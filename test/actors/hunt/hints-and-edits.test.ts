@@ -274,8 +274,8 @@ describe('announcements', () => {
     const { event, state: after } = when(state, announce('  Free coffee at the start!  ', s(10)));
     expect(event).toMatchObject({ type: 'announced', message: 'Free coffee at the start!', update: state.updateSeq + 1 });
     expect(after.updateSeq).toBe(state.updateSeq + 1);
-    const { updateSeq: _seqBefore, recent: _recentBefore, ...restBefore } = state;
-    const { updateSeq: _seqAfter, recent: _recentAfter, ...restAfter } = after;
+    const { updateSeq: _seqBefore, ...restBefore } = state;
+    const { updateSeq: _seqAfter, ...restAfter } = after;
     expect(restAfter).toEqual(restBefore);
   });
 

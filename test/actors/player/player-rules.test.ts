@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   initialPlayerState,
-  PLAYER_RECENT_COMMANDS,
   type PlayerCommand,
   type PlayerEvent,
   type PlayerState,
@@ -129,54 +128,6 @@ describe('memberships', () => {
   it('a player can be recorded again in a hunt they left', () => {
     const state = given(record('hunt-1', 'p:ann', undefined, T0), clear('hunt-1'), record('hunt-1', 'p:ann', undefined, T0 + 99));
     expect(state.memberships['hunt-1']).toMatchObject({ since: T0 + 99 });
-  });
-});
-
-describe('repeated command ids', () => {
-  it('a repeated command id is answered with the original event, marked duplicate', () => {
-    const first = record('hunt-1', 'p:ann', undefined, T0);
-    const state = given(first);
-    const original = state.recent[0]!.event;
-    const decision = decidePlayer(state, { ...first, at: T0 + 50 });
-    expect(decision).toEqual({ kind: 'accepted', event: original, duplicate: true });
-  });
-
-  it('a repeated clear is a duplicate, not not-a-member, and a repeated record does not re-add a cleared membership', () => {
-    const recordCommand = record('hunt-1', 'p:ann');
-    const clearCommand = clear('hunt-1');
-    const state = given(recordCommand, clearCommand);
-    expect(decidePlayer(state, clearCommand)).toMatchObject({ kind: 'accepted', duplicate: true, event: { type: 'membership-cleared' } });
-    expect(decidePlayer(state, recordCommand)).toMatchObject({ kind: 'accepted', duplicate: true, event: { type: 'membership-recorded' } });
-    expect(given(recordCommand, clearCommand, recordCommand).memberships).toEqual({});
-  });
-
-  it('a repeated rename with a different name is still answered with the first outcome', () => {
-    const first = rename('Ann');
-    const state = given(first, rename('Bea'));
-    const sameIdOtherName: PlayerCommand = { type: 'rename', commandId: first.commandId, at: T0 + 1, displayName: 'Cy' };
-    expect(decidePlayer(state, sameIdOtherName)).toMatchObject({
-      kind: 'accepted',
-      duplicate: true,
-      event: { type: 'player-renamed', displayName: 'Ann' },
-    });
-  });
-
-  it('a rejected command id is not remembered', () => {
-    const attempt = clear('hunt-1');
-    expect(outcomeOf(initialPlayerState, attempt)).toBe('not-a-member');
-    const state = given(record('hunt-1', 'p:ann'));
-    expect(decidePlayer(state, attempt)).toMatchObject({ kind: 'accepted', duplicate: false });
-  });
-
-  it(`ids are remembered for the last ${PLAYER_RECENT_COMMANDS} commands only`, () => {
-    const first = rename('First');
-    let state = given(first);
-    for (let i = 1; i < PLAYER_RECENT_COMMANDS; i++) state = evolvePlayer(state, eventOf(state, rename(`Name ${i}`)));
-    expect(state.recent).toHaveLength(PLAYER_RECENT_COMMANDS);
-    expect(decidePlayer(state, first)).toMatchObject({ duplicate: true });
-    state = evolvePlayer(state, eventOf(state, rename('One more')));
-    expect(state.recent).toHaveLength(PLAYER_RECENT_COMMANDS);
-    expect(decidePlayer(state, first)).toMatchObject({ kind: 'accepted', duplicate: false, event: { displayName: 'First' } });
   });
 });
 

@@ -30,6 +30,7 @@ export function startNode(
   const journal = wrapJournal(createSqliteJournal({ path: file }));
   const host = new ShardHost({
     persistence: createJournalPersistenceEngine(journal),
+    ledger: journal,
     behaviours: [huntBehaviour, playerBehaviour],
     ...options,
   });
@@ -66,6 +67,8 @@ export function commands(start = Date.now()) {
     spawn: (definition: HuntDefinition = smallHunt()) => ({ ...next(), type: 'spawn' as const, issuer: 'designer-1', definition }),
     start: () => ({ ...next(), type: 'start' as const, issuer: 'designer-1' }),
     join: (playerId: string, team?: string) => ({ ...next(), type: 'join' as const, playerId, displayName: playerId.toUpperCase(), ...(team ? { team } : {}) }),
+    leave: (playerId: string) => ({ ...next(), type: 'leave' as const, playerId }),
+    announce: (message: string) => ({ ...next(), type: 'announce' as const, issuer: 'designer-1', message }),
     answer: (playerId: string, clueId: string, text: string) => ({ ...next(), type: 'submit' as const, playerId, clueId, guess: { kind: 'answer' as const, text } }),
   };
 }

@@ -19,7 +19,7 @@ interface Node {
 /** Two actor systems, each with its own Cassandra session: two nodes that both believe they own the hunt. */
 async function node(): Promise<Node> {
   const journal = await createCassandraJournal({ contactPoints: inject('cassandraContactPoints'), keyspace });
-  const host = new ShardHost({ persistence: createJournalPersistenceEngine(journal), behaviours: [huntBehaviour, playerBehaviour], snapshotEvery: 10 });
+  const host = new ShardHost({ persistence: createJournalPersistenceEngine(journal), ledger: journal, behaviours: [huntBehaviour, playerBehaviour], snapshotEvery: 10 });
   return { host, journal };
 }
 

@@ -93,7 +93,7 @@ describe('the journal keyspace is dropped under a running node', () => {
     console.log(`keyspace dropped (create): /readyz 503 after ${notReadyAt - droppedAt} ms, 200 again ${readyAt - notReadyAt} ms later`);
 
     const tables = await admin.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [keyspace]);
-    expect(tables.rows.map((row) => row.get('table_name') as string).sort()).toEqual(['events', 'snapshots']);
+    expect(tables.rows.map((row) => row.get('table_name') as string).sort()).toEqual(['command_ids', 'events', 'snapshots']);
     // What the drop destroyed is gone; the node stores new hunts.
     const after = await playHunt(server, 'after', 1);
     await okRetrying(after[0]!, { type: 'submit', hunt: 'after', clue: 'riddle', guess: { kind: 'answer', text: 'again' }, commandId: 'after-guess' });

@@ -39,7 +39,7 @@ describe('CassandraJournal when its keyspace is dropped', () => {
     await expect(journal.append('hunt:a', 1, [event(2)])).rejects.toBeInstanceOf(JournalUnavailableError);
     await expect(journal.readEvents('hunt:a', 0, 10)).rejects.toBeInstanceOf(JournalUnavailableError);
     // The probe that repairs still fails (the data is gone, and Cassandra settles after DDL); the next one answers.
-    await expect(journal.probe()).rejects.toThrow(/lost events, snapshots: recreated empty/);
+    await expect(journal.probe()).rejects.toThrow(/lost events, snapshots, command_ids: recreated empty/);
     await journal.probe();
     // Recreated empty: what the drop destroyed is gone, and the journal serves again.
     expect(await journal.readEvents('hunt:a', 0, 10)).toEqual([]);
