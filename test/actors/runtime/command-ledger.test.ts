@@ -1,11 +1,10 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HuntState } from '../../../actors/hunt/hunt-state.js';
 import { COMMAND_WINDOW_MS, MAX_CLOCK_AHEAD_MS } from '../../../actors/runtime/command-window.js';
 import type { CommandOutcome } from '../../../actors/runtime/entity-messages.js';
 import { JournalUnavailableError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { commands, readState, smallHunt, startNode, tempDir, type Node } from './harness.js';
+import { commands, nodesOnOneFile, readState, smallHunt, type Node } from './harness.js';
 
 /*
  * A command id is applied once for as long as a client may retry: the runtime finds a command's
@@ -13,28 +12,11 @@ import { commands, readState, smallHunt, startNode, tempDir, type Node } from '.
  * in command-window.ts. Real SQLite files throughout.
  */
 describe('repeated commands, answered from the journal', () => {
-  let dir: { dir: string; cleanup: () => void };
-  let file: string;
-  const nodes: Node[] = [];
-  const node = (...args: Parameters<typeof startNode> extends [string, ...infer Rest] ? Rest : never) => {
-    const started = startNode(file, ...args);
-    nodes.push(started);
-    return started;
-  };
+  const { node, stop } = nodesOnOneFile();
   const restart = async (running: Node): Promise<Node> => {
-    await running.stop();
-    nodes.splice(nodes.indexOf(running), 1);
+    await stop(running);
     return node();
   };
-
-  beforeEach(() => {
-    dir = tempDir();
-    file = path.join(dir.dir, 'cairn.db');
-  });
-  afterEach(async () => {
-    await Promise.allSettled(nodes.splice(0).map((n) => n.stop()));
-    dir.cleanup();
-  });
 
   /** A running hunt with the given players joined. */
   async function runningHunt(n: Node, c: ReturnType<typeof commands>, players: readonly string[], definition = smallHunt()): Promise<void> {

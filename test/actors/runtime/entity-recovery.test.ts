@@ -1,28 +1,11 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HuntState } from '../../../actors/hunt/hunt-state.js';
 import { JournalUnavailableError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { commands, readState, startNode, tempDir, type Node } from './harness.js';
+import { commands, nodesOnOneFile, readState } from './harness.js';
 
 describe('hunt actors over a SQLite journal', () => {
-  let dir: { dir: string; cleanup: () => void };
-  let file: string;
-  const nodes: Node[] = [];
-  const node = (...args: Parameters<typeof startNode> extends [string, ...infer Rest] ? Rest : never) => {
-    const started = startNode(file, ...args);
-    nodes.push(started);
-    return started;
-  };
-
-  beforeEach(() => {
-    dir = tempDir();
-    file = path.join(dir.dir, 'cairn.db');
-  });
-  afterEach(async () => {
-    await Promise.allSettled(nodes.splice(0).map((n) => n.stop()));
-    dir.cleanup();
-  });
+  const { node, stop } = nodesOnOneFile();
 
   it('a restarted actor system rebuilds exactly the state it had', async () => {
     const first = node();
@@ -32,8 +15,7 @@ describe('hunt actors over a SQLite journal', () => {
       expect(outcome.ok).toBe(true);
     }
     const before = await readState<HuntState>(first.host, 'hunt', 'h1');
-    await first.stop();
-    nodes.splice(nodes.indexOf(first), 1);
+    await stop(first);
 
     const second = node();
     const after = await readState<HuntState>(second.host, 'hunt', 'h1');
@@ -64,8 +46,7 @@ describe('hunt actors over a SQLite journal', () => {
     const before = await readState<HuntState>(first.host, 'hunt', 'h1');
     await waitFor(async () => ((await first.journal.loadSnapshot('hunt:h1'))?.seqNr ?? 0) >= 10);
     const snapshotAt = (await first.journal.loadSnapshot('hunt:h1'))!.seqNr;
-    await first.stop();
-    nodes.splice(nodes.indexOf(first), 1);
+    await stop(first);
 
     const second = node({ snapshotEvery: 10 }, counting);
     const after = await readState<HuntState>(second.host, 'hunt', 'h1');
@@ -112,8 +93,7 @@ describe('hunt actors over a SQLite journal', () => {
     expect(original).toMatchObject({ ok: true, duplicate: false, seqNr: 4 });
     expect(repeat).toMatchObject({ ok: true, duplicate: true });
     expect(repeat.ok && original.ok && repeat.event).toEqual(original.ok && original.event);
-    await first.stop();
-    nodes.splice(nodes.indexOf(first), 1);
+    await stop(first);
 
     const second = node();
     const afterRestart = await second.host.execute('hunt', 'h1', solve);
@@ -138,8 +118,7 @@ describe('hunt actors over a SQLite journal', () => {
     await first.host.execute('hunt', 'h1', c.spawn());
     await first.host.execute('hunt', 'h1', c.join('ana'));
     await waitFor(async () => (await first.journal.readEvents('player:ana', 0, 10)).length === 1);
-    await first.stop();
-    nodes.splice(nodes.indexOf(first), 1);
+    await stop(first);
 
     const second = node();
     await readState(second.host, 'hunt', 'h1');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { huntBehaviour } from '../../../actors/hunt/hunt-behaviour.js';
 import { playerBehaviour } from '../../../actors/player/player-behaviour.js';
 import { ShardHost, type ShardHostOptions } from '../../../actors/runtime/shard-host.js';
@@ -19,6 +20,35 @@ export interface Node {
   readonly host: ShardHost;
   readonly journal: Journal;
   stop(): Promise<void>;
+}
+
+/**
+ * Nodes on one SQLite file in a temporary directory made before each test and removed after it,
+ * with every node still running stopped first. Call in a describe block.
+ */
+export function nodesOnOneFile() {
+  let dir: { dir: string; cleanup: () => void } | undefined;
+  let file = '';
+  const running: Node[] = [];
+  beforeEach(() => {
+    dir = tempDir();
+    file = path.join(dir.dir, 'cairn.db');
+  });
+  afterEach(async () => {
+    await Promise.allSettled(running.splice(0).map((n) => n.stop()));
+    dir?.cleanup();
+  });
+  const node = (...args: Parameters<typeof startNode> extends [string, ...infer Rest] ? Rest : never): Node => {
+    const started = startNode(file, ...args);
+    running.push(started);
+    return started;
+  };
+  /** Stops `n` for good (as a process would exit); its file stays for the next node. */
+  const stop = async (n: Node): Promise<void> => {
+    running.splice(running.indexOf(n), 1);
+    await n.stop();
+  };
+  return { node, stop };
 }
 
 /** A shard host over a real SQLite journal file, as one Cairn process would run it. */
