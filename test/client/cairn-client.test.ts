@@ -338,6 +338,25 @@ describe('requests', () => {
     expect(await submitting).toEqual(result);
   });
 
+  it("stamps a command once with issuedAt in the server's time (offset from the welcome) and resends it unchanged", async () => {
+    const serverAhead = 3_600_000;
+    const server = await FakeServer.start((conn) => conn.welcome({ serverTime: Date.now() + serverAhead }));
+    const client = makeClient(server);
+    await client.connect();
+    const conn = await server.connection(0);
+    const before = Date.now();
+    const submitting = client.submit('h1', 'c1', { kind: 'code', code: 'X1' });
+    const first = await conn.next();
+    expect(first.issuedAt).toBeGreaterThanOrEqual(before + serverAhead - 50);
+    expect(first.issuedAt).toBeLessThanOrEqual(Date.now() + serverAhead + 50);
+    await sleep(20);
+    conn.fail(first.id, { code: 'unavailable', message: 'storage down', retriable: true });
+    const second = await conn.next();
+    expect(second).toMatchObject({ commandId: first.commandId, issuedAt: first.issuedAt });
+    conn.reply(second.id, { correct: false, points: -1, bonus: 0, attemptsLeft: 2, duplicate: false, update: 4 });
+    await submitting;
+  });
+
   it('retries after a timeout with the same commandId, and gives up after maxRetries', async () => {
     const server = await FakeServer.start();
     const client = makeClient(server, { requestTimeoutMs: 40, maxRetries: 2 });

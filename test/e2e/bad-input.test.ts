@@ -445,6 +445,37 @@ describe('commandId reuse', () => {
   });
 });
 
+describe('commands issued too long ago', () => {
+  it('an unknown command issued more than 24 h ago is command-expired and changes nothing; a known one still gets its first outcome; one far ahead of the clock is invalid-input', async () => {
+    const designer = await open('late-dee', 'designer');
+    await designer.ok({ type: 'admin.spawn', hunt: 'bad-late', commandId: 'late-spawn', definition: fourClueHunt() });
+    await designer.ok({ type: 'admin.start', hunt: 'bad-late', commandId: 'late-start' });
+    const lou = await open('late-lou');
+    const { serverTime: now } = await lou.welcome();
+    expect(Math.abs(now - Date.now())).toBeLessThan(60_000);
+    const hours = (h: number) => h * 3_600_000;
+    await lou.ok({ type: 'join', hunt: 'bad-late', commandId: 'lou-join', issuedAt: now });
+    const guess = (commandId: string, issuedAt: number) =>
+      ({ type: 'submit', hunt: 'bad-late', commandId, issuedAt, clue: 'c1', guess: { kind: 'answer', text: 'marble' } }) as const;
+
+    const first = await lou.ok(guess('lou-1', now - hours(23)));
+    expect(first).toMatchObject({ correct: false, points: -5, duplicate: false });
+    // Retried with the same issuedAt, now more than a day old: the server knows it, so the first outcome.
+    expect(await lou.ok(guess('lou-1', now - hours(25)))).toEqual({ ...first, duplicate: true });
+
+    const expired = await lou.fails(guess('lou-2', now - hours(25)));
+    expect(expired).toMatchObject({ code: 'command-expired', retriable: false });
+    expect(expired.message).toMatch(/new commandId/);
+    const ahead = await lou.fails(guess('lou-3', now + hours(2)));
+    expect(ahead).toMatchObject({ code: 'invalid-input', retriable: false });
+    expect(ahead.message).toMatch(/clock/);
+
+    // Neither refusal was judged: the next wrong guess is the second of ten.
+    const second = await lou.ok(guess('lou-4', now));
+    expect(second).toMatchObject({ correct: false, attemptsLeft: (first as { attemptsLeft: number }).attemptsLeft - 1 });
+  });
+});
+
 describe('abuse', () => {
   it('50 invalid frames within 10 s are answered; the 51st closes the connection with 1008', async () => {
     const socket = await open('spammer');
