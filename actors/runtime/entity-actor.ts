@@ -95,8 +95,7 @@ export function spawnEntityActor<State, Command, Event>(
     // runs its event's effects again: the node that first stored it may have died before they left.
     const repeated: Event[] = [];
     const appends: Promise<void>[] = [];
-    const refusals: Refusal[] = [];
-    const refused: number[] = [];
+    const refusals: PendingRefusal[] = [];
     const inBatch = new Map<string, { readonly type: string; readonly outcome: CommandOutcome<Event> }>();
     msg.commands.forEach((command, index) => {
       const identity = identities[index];
@@ -121,8 +120,8 @@ export function spawnEntityActor<State, Command, Event>(
           // fate (outside the window), is decided again when repeated; every other one is kept.
           if (identity && !outside && decision.rejection.retryAfterMs === undefined) {
             const { code, message } = decision.rejection;
-            refusals.push({ issuer: identity.issuer, commandId: identity.commandId, commandType: identity.type, code, message });
-            refused.push(index);
+            const refusal = { issuer: identity.issuer, commandId: identity.commandId, commandType: identity.type, code, message };
+            refusals.push({ refusal, index, afterEvent: appends.length > 0 });
           }
         } else {
           // nact numbers each persist call in call order, so the batch lands as consecutive events.
@@ -136,18 +135,14 @@ export function spawnEntityActor<State, Command, Event>(
       if (identity && keyString !== undefined) inBatch.set(keyString, { type: identity.type, outcome });
     });
 
-    const [results, refusalsKept] = await Promise.all([
-      Promise.allSettled(appends),
-      refusals.length === 0 ? Promise.resolve(undefined) : options.ledger.recordRefusals(key, refusals).then(() => undefined, (cause: unknown) => cause),
-    ]);
-    if (refusalsKept !== undefined) {
-      // A refusal changes nothing, so one that could not be kept fails alone, retriably: its
-      // repeat is decided again.
-      const failure = describeFailure(refusalsKept);
-      for (const index of refused) outcomes[index] = { ok: false, failure };
-    }
+    // A refusal decided on the stored state alone is kept while the batch's events are written.
+    // One decided after an event of this batch waits until that event is durable: were the event
+    // lost, the refusal would rest on a state that never was.
+    const keep = (list: readonly PendingRefusal[]) => keepRefusals(options.ledger, key, list, outcomes);
+    const [results] = await Promise.all([Promise.allSettled(appends), keep(refusals.filter((r) => !r.afterEvent))]);
     const failedAt = results.findIndex((r) => r.status === 'rejected');
     if (failedAt < 0) {
+      await keep(refusals.filter((r) => r.afterEvent));
       dispatch(msg.replyTo, { outcomes, wakeAt: wakeAt(next.state) });
       for (const event of [...repeated, ...stored.map((s) => s.event)]) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
       return next;
@@ -156,11 +151,13 @@ export function spawnEntityActor<State, Command, Event>(
     // the commands before the first failure: their outcomes stand and their effects run. The
     // failed command and every later one may rest on an event that was not stored: they fail,
     // retriably. The in-place state holds events that were not stored; the reset rebuilds it.
+    // Refusals waiting for the batch's events were not kept: they fail too.
     const cause = (results[failedAt] as PromiseRejectedResult).reason;
     const failure = describeFailure(cause);
     const cutoff = stored[failedAt]!.command;
+    const unkept = new Set(refusals.filter((r) => r.afterEvent).map((r) => r.index));
     dispatch(msg.replyTo, {
-      outcomes: outcomes.map((outcome, i) => (i < cutoff ? outcome : { ok: false as const, failure })),
+      outcomes: outcomes.map((outcome, i) => (i < cutoff && !unkept.has(i) ? outcome : { ok: false as const, failure })),
       wakeAt: undefined,
     });
     for (const { event } of stored.slice(0, failedAt)) behaviour.afterEvent?.(entityId, event, next.state, options.effects);
@@ -186,6 +183,28 @@ export function spawnEntityActor<State, Command, Event>(
 function recordOf<State, Command, Event>(behaviour: EntityBehaviour<State, Command, Event>, event: Event, identity: CommandIdentity | undefined): NewEvent {
   const record = { type: behaviour.eventType(event), updateSeq: behaviour.updateSeqOf(event), payload: event };
   return identity ? { ...record, command: { issuer: identity.issuer, commandId: identity.commandId } } : record;
+}
+
+/** A refusal to keep in the ledger, and the place of its command in the batch. */
+interface PendingRefusal {
+  readonly refusal: Refusal;
+  readonly index: number;
+  /** Decided after an event of the same batch: kept only once that event is durable. */
+  readonly afterEvent: boolean;
+}
+
+/**
+ * Keeps `refusals` in the ledger. A refusal changes nothing, so refusals that could not be kept
+ * fail alone, retriably (their outcomes are replaced): a repeat is decided again.
+ */
+async function keepRefusals<Event>(ledger: CommandLedger, entityKey: string, refusals: readonly PendingRefusal[], outcomes: CommandOutcome<Event>[]): Promise<void> {
+  if (refusals.length === 0) return;
+  try {
+    await ledger.recordRefusals(entityKey, refusals.map((r) => r.refusal));
+  } catch (cause) {
+    const failure = describeFailure(cause);
+    for (const { index } of refusals) outcomes[index] = { ok: false, failure };
+  }
 }
 
 function describeFailure(error: unknown): CommandFailure {

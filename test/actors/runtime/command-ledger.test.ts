@@ -194,6 +194,40 @@ describe('repeated commands, answered from the journal', () => {
     expect(await points(n, 'p:ana')).toBe(0);
   });
 
+  it('a refusal that rests on an event of its batch is kept only once that event is stored; if it is lost, the refusal fails retriably', async () => {
+    let failBensJoin = false;
+    const failing = (journal: Journal): Journal => ({
+      readEvents: journal.readEvents.bind(journal),
+      readUpdates: journal.readUpdates.bind(journal),
+      saveSnapshot: journal.saveSnapshot.bind(journal),
+      loadSnapshot: journal.loadSnapshot.bind(journal),
+      recordRefusals: journal.recordRefusals.bind(journal),
+      findCommands: journal.findCommands.bind(journal),
+      close: journal.close.bind(journal),
+      append: (id, expected, events) => {
+        const bens = events.some((e) => e.type === 'player-joined' && (e.payload as { playerId?: string }).playerId === 'ben');
+        if (!failBensJoin || !bens) return journal.append(id, expected, events);
+        failBensJoin = false;
+        return Promise.reject(new JournalUnavailableError('disk hiccup'));
+      },
+    });
+    const n = node({}, failing);
+    const c = commands();
+    await runningHunt(n, c, ['ana'], smallHunt({ maxPlayers: 2 }));
+    failBensJoin = true;
+    // While an announcement is being stored, ben and cy queue up and go together as the next
+    // batch: ben takes the last place, so cy is refused, but ben's join is never stored.
+    const [, ben, cy] = await Promise.all([
+      n.host.execute('hunt', 'h1', c.announce('Welcome')),
+      n.host.execute('hunt', 'h1', c.join('ben')),
+      n.host.execute('hunt', 'h1', { ...c.join('cy'), commandId: 'cy-join' }),
+    ]);
+    expect(ben).toMatchObject({ ok: false, failure: { retriable: true } });
+    expect(cy).toMatchObject({ ok: false, failure: { retriable: true } });
+    // The place is free after all: cy's retry joins.
+    expect(await n.host.execute('hunt', 'h1', { ...c.join('cy'), commandId: 'cy-join' })).toMatchObject({ ok: true, duplicate: false });
+  });
+
   it("a player's membership intents for two hunts under one client command id are both recorded", async () => {
     const n = node();
     const intent = (huntId: string) => ({ type: 'record-membership' as const, commandId: 'join-1:intent', at: Date.now(), huntId });
