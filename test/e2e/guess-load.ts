@@ -1,6 +1,6 @@
 import type { Journal, StoredEvent } from '../../src/journal/journal.js';
 import { huntFile } from './hunts.js';
-import { RawClient } from './raw-client.js';
+import { RawClient, type Outgoing, type Reply } from './raw-client.js';
 import { tokenFor, type ServerProcess } from './server-process.js';
 
 /**
@@ -40,7 +40,19 @@ export const LOAD_HUNT = huntFile({
   clues: [{ id: 'riddle', points: 10, answer: 'never-guessed' }],
 });
 
+/** One guess the load sent, and its reply once it came (none: it timed out, or the socket went down first). */
+export interface SentGuess {
+  /** Which socket it went out on: its index in the sockets given to startGuessLoad. */
+  readonly socket: number;
+  readonly commandId: string;
+  /** The request as sent, without its request id: sending it again is a retry of the same command. */
+  readonly message: Outgoing;
+  reply?: Reply;
+}
+
 export interface GuessLoad {
+  /** Every guess sent, in the order sent. */
+  readonly sent: readonly SentGuess[];
   /** Command ids answered ok, in the order the replies came. */
   readonly acknowledged: readonly string[];
   /** Error replies by code (a refused command is not stored, or at least not acknowledged). */
@@ -55,21 +67,26 @@ export function startGuessLoad(
   sockets: readonly RawClient[],
   options: { readonly hunt: string; readonly inFlightPerSocket: number; readonly prefix: string; readonly replyTimeoutMs?: number },
 ): GuessLoad {
+  const sent: SentGuess[] = [];
   const acknowledged: string[] = [];
   const refused = new Map<string, number>();
   let unanswered = 0;
   let running = true;
   let next = 0;
 
-  const loop = async (socket: RawClient): Promise<void> => {
+  const loop = async (socket: RawClient, index: number): Promise<void> => {
     while (running && socket.isOpen) {
       const n = ++next;
       const commandId = `${options.prefix}-${n}`;
+      const guess: SentGuess = {
+        socket: index,
+        commandId,
+        message: { type: 'submit', hunt: options.hunt, clue: 'riddle', guess: { kind: 'answer', text: `try ${n}` }, commandId },
+      };
+      sent.push(guess);
       try {
-        const reply = await socket.request(
-          { type: 'submit', hunt: options.hunt, clue: 'riddle', guess: { kind: 'answer', text: `try ${n}` }, commandId },
-          options.replyTimeoutMs ?? 15_000,
-        );
+        const reply = await socket.request(guess.message, options.replyTimeoutMs ?? 15_000);
+        guess.reply = reply;
         if (reply.ok) acknowledged.push(commandId);
         else {
           refused.set(reply.error.code, (refused.get(reply.error.code) ?? 0) + 1);
@@ -80,9 +97,10 @@ export function startGuessLoad(
       }
     }
   };
-  const loops = sockets.flatMap((socket) => Array.from({ length: options.inFlightPerSocket }, () => loop(socket)));
+  const loops = sockets.flatMap((socket, index) => Array.from({ length: options.inFlightPerSocket }, () => loop(socket, index)));
 
   return {
+    sent,
     acknowledged,
     refused,
     get unanswered() {

@@ -6,7 +6,7 @@ import { cairnctl } from '../../e2e/cairnctl-process.js';
 import { connectClient, sleep, type TestClient } from '../../e2e/sdk-client.js';
 import { TEST_SECRET } from '../../e2e/server-process.js';
 import { log, steadyCluster } from './steady-cluster.js';
-import { expectNoLossNoDuplicates, play, type SteadyPlayer } from './steady-play.js';
+import { expectNoLossNoDuplicates, journalEvents, play, type SteadyPlayer } from './steady-play.js';
 
 const percentile = (values: readonly number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
@@ -17,6 +17,29 @@ async function until(operator: TestClient, applied: (map: ShardMap) => boolean, 
     if (applied(await operator.client.shardMap())) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify((await operator.client.shardMap()).shards.map((s) => s.owner))}`);
     await sleep(100);
+  }
+}
+
+/** A guess sent with its command id and time of issue, so that a repeat is the very same command. */
+interface RepeatableSubmit {
+  readonly type: 'submit';
+  readonly hunt: string;
+  readonly clue: string;
+  readonly guess: { readonly kind: 'answer'; readonly text: string };
+  readonly commandId: string;
+  readonly issuedAt: number;
+}
+
+/** What the hunt answered: its update and whether it was a repeat, or the code it was refused with. */
+type Outcome = { readonly duplicate: boolean; readonly update: number } | { readonly code: string };
+
+async function outcomeOf(player: TestClient, message: RepeatableSubmit): Promise<Outcome> {
+  try {
+    const { duplicate, update } = await player.client.request(message);
+    return { duplicate, update };
+  } catch (error) {
+    if (error instanceof CairnRequestError) return { code: error.code };
+    throw error;
   }
 }
 
@@ -86,6 +109,65 @@ describe('operators steer the shards (three nodes, then four; Kafka + Cassandra)
     );
     for (const player of players) expect(player.acked.length, `${player.id} kept playing`).toBeGreaterThan(targets.length * 3);
     await expectNoLossNoDuplicates(cluster, inject('cassandraContactPoints'), players);
+  });
+
+  it('answers commands repeated after their hunt\'s shard moved with their first outcomes: events as duplicates of the same update, refusals with the same code', async () => {
+    const cluster = fixture.cluster;
+    const operator = await connectClient(cluster.nodes[2]!.wsUrl, 'ops-repeat', 'operator');
+    fixture.closeLater(() => operator.close());
+    const { hunts } = await fixture.game([[cluster.nodes[0]!, 'repeated', 1]], 0);
+    const hunt = hunts[0]!;
+    const shard = shardOf(hunt, cluster.partitions);
+    // The move before this test may still be settling: take the owner once there is one.
+    let from = '';
+    await until(operator, (map) => (from = map.shards[shard]!.owner ?? '') !== '', `shard ${shard} to have an owner`);
+    const to = cluster.nodes.find((node) => cluster.isLive(node) && node.nodeId !== from)!.nodeId;
+    const sent: { readonly message: RepeatableSubmit; readonly first: Outcome }[] = [];
+    const player = await connectClient(cluster.nodes[1]!.wsUrl, 'repeat-p', 'player');
+    fixture.closeLater(() => player.close());
+    const submit = async (commandId: string, clue: string, text: string) => {
+      const message = { type: 'submit', hunt, clue, guess: { kind: 'answer', text }, commandId, issuedAt: Date.now() } as const;
+      sent.push({ message, first: await outcomeOf(player, message) });
+    };
+
+    // Refused before the join: decided again after it, this would be judged as a guess and stored.
+    await submit('repeat-early', 'c2', 'too early');
+    await player.client.join(hunt);
+    await submit('repeat-solve', 'c0', 'a0');
+    // More than any few recent commands of one issuer that a hunt's state might remember.
+    for (let k = 0; k < 12; k += 1) await submit(`repeat-wrong-${k}`, 'c1', `not a1 ${k}`);
+    await submit('repeat-unknown', 'no-such-clue', 'anything');
+    expect(sent.map((s) => s.first)).toEqual([
+      { code: 'not-joined' },
+      { duplicate: false, update: expect.any(Number) },
+      ...Array.from({ length: 12 }, () => ({ duplicate: false, update: expect.any(Number) })),
+      { code: 'unknown-clue' },
+    ]);
+
+    await operator.client.pinShard(shard, to);
+    const movedInMs = await until(operator, (map) => map.shards[shard]!.owner === to, `shard ${shard} to move from ${from} to ${to}`);
+    // Through the node that owned the hunt before: it must route the repeats, not answer them itself.
+    const via = cluster.nodes.find((node) => node.nodeId === from)!;
+    const again = await connectClient(via.wsUrl, 'repeat-p', 'player');
+    fixture.closeLater(() => again.close());
+    await again.client.resume(hunt, player.client.lastUpdate(hunt) ?? 0);
+    const repeats: Outcome[] = [];
+    for (const { message } of sent) repeats.push(await outcomeOf(again, message));
+    expect(repeats.map((outcome, i) => ({ commandId: sent[i]!.message.commandId, ...outcome }))).toEqual(
+      sent.map(({ message, first }) => ({ commandId: message.commandId, ...('code' in first ? first : { duplicate: true, update: first.update }) })),
+    );
+
+    // In the journal: each command that made an event once, each refused one never, and no command twice.
+    const ids = (await journalEvents(cluster, inject('cassandraContactPoints'), `hunt:${hunt}`)).flatMap((e) => {
+      const { commandId } = e.payload as { commandId?: unknown };
+      return typeof commandId === 'string' ? [commandId] : [];
+    });
+    expect(sent.map(({ message }) => [message.commandId, ids.filter((id) => id === message.commandId).length])).toEqual(
+      sent.map(({ message, first }) => [message.commandId, 'code' in first ? 0 : 1]),
+    );
+    expect(new Set(ids).size, 'command ids stored twice').toBe(ids.length);
+    log(`repeats across a move of shard ${shard} (${from} -> ${to}, ${movedInMs} ms): ${sent.length} commands sent again through ${from}, ${repeats.filter((r) => 'duplicate' in r && r.duplicate).length} answered as duplicates, ${repeats.filter((r) => 'code' in r).length} refused as at first`);
+    await operator.client.unpinShard(shard);
   });
 
   it('drains a node: it ends up owning nothing, its players resume on other nodes, and it serves again once undrained', async () => {
