@@ -97,6 +97,7 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
     await startTailConsumer(kafka, {
       topic: topics.replies(nodeId),
       groupPrefix: `${topics.replies(nodeId)}.reader`,
+      sessionTimeoutMs: config.kafkaSessionTimeoutMs,
       onMessage: (message) => {
         observeDelay('replies', message.timestamp);
         commands.receive(message.value);
@@ -105,6 +106,7 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
     await startTailConsumer(kafka, {
       topic: topics.updates,
       groupPrefix: `${topics.updates}.${nodeId}`,
+      sessionTimeoutMs: config.kafkaSessionTimeoutMs,
       onMessage: (message) => {
         observeDelay('updates', message.timestamp);
         updates.receive(message.key, message.value);
@@ -125,6 +127,7 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
     topics,
     nodeId,
     partitions: config.partitions,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     producer: batching,
     ownership,
     logger,

@@ -20,6 +20,13 @@ export async function startTailConsumer(
     readonly groupPrefix: string;
     /** Read what the topic holds already too (a compacted topic of current values). Default false. */
     readonly fromBeginning?: boolean;
+    /**
+     * How long the broker waits for this consumer's heartbeat. After a broker restart the consumer
+     * rejoins its group as a new member, and the group completes only once the member it was
+     * before has timed out: meanwhile nothing is read (kafkajs's default, 30 s, stalled every
+     * reply that long). Give it the node's session timeout.
+     */
+    readonly sessionTimeoutMs: number;
     readonly onMessage: (message: KafkaMessage, partition: number) => void;
   },
 ): Promise<TailConsumer> {
@@ -27,6 +34,8 @@ export async function startTailConsumer(
     groupId: `${options.groupPrefix}.${randomUUID()}`,
     // A fetch returns as soon as there is data; the wait only bounds an idle fetch (and stop()).
     maxWaitTimeInMs: 250,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.max(200, Math.floor(options.sessionTimeoutMs / 5)),
     retry: { retries: Number.MAX_SAFE_INTEGER },
   });
   let firstFetch: () => void = () => undefined;

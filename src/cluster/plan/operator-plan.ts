@@ -50,6 +50,8 @@ export async function startOperatorPlan(options: {
   readonly topics: ClusterTopics;
   readonly nodeId: string;
   readonly partitions: number;
+  /** The node's Kafka session timeout, for its reader of the state topic. */
+  readonly sessionTimeoutMs: number;
   readonly producer: BatchingProducer;
   readonly ownership: Ownership;
   readonly logger: Logger;
@@ -70,6 +72,7 @@ export async function startOperatorPlan(options: {
   const reader: TailConsumer = await startTailConsumer(kafka, {
     topic: topics.state,
     groupPrefix: `${topics.state}.${nodeId}`,
+    sessionTimeoutMs: options.sessionTimeoutMs,
     fromBeginning: true,
     onMessage: (message) => {
       state.receive(message.key?.toString('utf8') ?? '', message.value);

@@ -22,6 +22,8 @@ export interface TestCluster {
   readonly nodes: ClusterNodeProcess[];
   /** Starts one more node (named `node-<n>`) and waits until it serves. */
   addNode(env?: Record<string, string>): Promise<ClusterNodeProcess>;
+  /** Starts a node again under the id of `dead` (killed or stopped), on the same cluster, and waits until it serves. */
+  restartNode(dead: ClusterNodeProcess, env?: Record<string, string>): Promise<ClusterNodeProcess>;
   /** The /cluster answers of the live nodes that answer within a second (a paused node does not). */
   statuses(): Promise<Map<ClusterNodeProcess, NodeStatus>>;
   /** Waits until every shard has exactly one owner among the live nodes and each live node owns some. */
@@ -47,9 +49,7 @@ export async function startCluster(count: number, options: { partitions?: number
   const isLive = (node: ClusterNodeProcess) => node.child.exitCode === null && node.child.signalCode === null;
 
   let named = 0;
-  const addNode = async (env: Record<string, string> = {}): Promise<ClusterNodeProcess> => {
-    named += 1;
-    const nodeId = `node-${named}`;
+  const startNode = async (nodeId: string, env: Record<string, string>): Promise<ClusterNodeProcess> => {
     const server = await startServerProcess({
       env: {
         CAIRN_KAFKA_BROKERS: inject('kafkaBrokers').join(','),
@@ -68,6 +68,10 @@ export async function startCluster(count: number, options: { partitions?: number
     nodes.push(node);
     nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId, 'en', { numeric: true }));
     return node;
+  };
+  const addNode = (env: Record<string, string> = {}): Promise<ClusterNodeProcess> => {
+    named += 1;
+    return startNode(`node-${named}`, env);
   };
 
   const statuses = async () => {
@@ -112,6 +116,7 @@ export async function startCluster(count: number, options: { partitions?: number
     topicPrefix,
     nodes,
     addNode,
+    restartNode: (dead, env = {}) => startNode(dead.nodeId, env),
     statuses,
     settled,
     isLive,
