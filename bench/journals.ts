@@ -1,7 +1,8 @@
 /**
  * The two journals side by side: appends/s and append latency into SQLite and into Cassandra
- * with 1, 100 and 10,000 entities, and the activation time of a hunt with 10,000 events from
- * each (with and without a snapshot). Cassandra is found or started like the test suite does.
+ * with 1, 100 and 10,000 entities, the latency of one append at a time (a conditional write's
+ * round trips, for Cassandra), and the activation time of a hunt with 10,000 events from each
+ * (with and without a snapshot). Cassandra is found or started like the test suite does.
  *
  *   npm run bench:journals              # full run
  *   npm run bench:journals -- --quick   # smaller counts
@@ -24,6 +25,7 @@ const APPENDS = args.quick ? 3_000 : 20_000;
 const CONCURRENCY = 128;
 const HISTORY = args.quick ? 2_000 : 10_000;
 const ACTIVATIONS = args.quick ? 3 : 7;
+const SEQUENTIAL = args.quick ? 300 : 1_000;
 const keyspace = `cairn_bench_${Date.now().toString(36)}`;
 
 interface Backend {
@@ -53,6 +55,17 @@ async function appends(backend: Backend, entities: number) {
   const journal = await backend.open(`appends-${entities}`);
   const prefix = `bench-${entities}-${Date.now().toString(36)}`;
   const measured = await measureAppends(journal, { entities, total: APPENDS, concurrency: CONCURRENCY, prefix });
+  await journal.close();
+  return measured;
+}
+
+/**
+ * One append at a time to one entity: the latency of a single uncontended write (for Cassandra,
+ * one conditional write: its Paxos round trips, plus the ledger's index row before it).
+ */
+async function oneAtATime(backend: Backend) {
+  const journal = await backend.open('one-at-a-time');
+  const measured = await measureAppends(journal, { entities: 1, total: SEQUENTIAL, concurrency: 1, prefix: `seq-${Date.now().toString(36)}` });
   await journal.close();
   return measured;
 }
@@ -102,6 +115,12 @@ async function main() {
     void cassandra;
   }
   table(rows);
+  const single: Record<string, string | number>[] = [];
+  for (const backend of all) {
+    const m = await oneAtATime(backend);
+    single.push({ journal: backend.name, appends: SEQUENTIAL, 'one at a time p50 ms': m.p50, 'p99 ms': m.p99 });
+  }
+  table(single);
   const activations: Record<string, string | number>[] = [];
   for (const backend of all) {
     for (const snapshotEvery of [0, 100]) {

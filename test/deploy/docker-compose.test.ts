@@ -34,6 +34,12 @@ describe('docker-compose.yml', () => {
     expect(services.cassandra!.image).toMatch(/^cassandra:5\.0/);
   });
 
+  it('runs Cassandra with Paxos v2, as the bundled services do', () => {
+    expect(services.cassandra!.environment?.JVM_EXTRA_OPTS).toContain('-Dcassandra.settings.paxos_variant=v2');
+    const bundled = parse(fs.readFileSync(path.join(ROOT, 'services/cassandra/cassandra.yaml'), 'utf8')) as { paxos_variant?: string };
+    expect(bundled.paxos_variant).toBe('v2');
+  });
+
   it('gives every Cairn node only settings the server knows, and values it accepts', () => {
     const known = new Set(Object.values(ENV_NAMES));
     for (const name of nodes) {
