@@ -17,9 +17,18 @@ import type { ShardControl } from '../gateway/shard-control.js';
 import { ShardConsumer } from './shard-consumer.js';
 import { shardOf } from './shard-of.js';
 
+/**
+ * A node whose reply and update readers have not completed a fetch for this long cannot hear
+ * Kafka: its commands would all time out. An idle fetch completes every 250 ms.
+ */
+const BUS_SILENT_MS = 5000;
+const BUS_PROBLEM = 'message bus not answering (see the log)';
+
 /** What a node of a cluster needs from Kafka, and the steps of its start and stop. */
 export interface ClusterNode {
   readonly nodeId: string;
+  /** Why the node cannot use Kafka now (its readers silent), or undefined: part of readiness. */
+  busProblem(): string | undefined;
   readonly commands: KafkaCommandBus;
   readonly updates: KafkaUpdateBus;
   readonly ownership: Ownership;
@@ -139,6 +148,7 @@ export async function joinCluster(config: CairnConfig, metrics: Metrics, logger:
 
   return {
     nodeId,
+    busProblem: () => (tails.some((tail) => Date.now() - tail.lastFetchAt() > BUS_SILENT_MS) ? BUS_PROBLEM : undefined),
     commands,
     updates,
     ownership,

@@ -137,7 +137,7 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
   });
   // Ready = listening, neither stopping, nor drained by the operator plan, nor broken, and a journal that stores.
   const health = { listening: false, stopping: false, drained: false, fatal: false };
-  const readiness = () => readinessOf({ ...health, journalProblem: journalHealth.problem });
+  const readiness = () => readinessOf({ ...health, journalProblem: journalHealth.problem, busProblem: cluster?.busProblem() });
   await cluster?.serve(
     host,
     (error) => {

@@ -10,6 +10,8 @@ export interface ReadinessInputs {
   readonly fatal: boolean;
   /** Why the journal cannot serve (circuit open, probe failing), or undefined when it can. */
   readonly journalProblem: string | undefined;
+  /** Why the message bus cannot carry commands and replies (cluster only), or undefined when it can. */
+  readonly busProblem?: string | undefined;
 }
 
 export interface Readiness {
@@ -21,7 +23,8 @@ export interface Readiness {
 /**
  * Ready = this node would serve a player's command now. A node whose journal is failing is not:
  * every command would be refused, and a load balancer should send players to a node that can
- * store their moves (or, with none, show them the outage instead of a stream of errors).
+ * store their moves (or, with none, show them the outage instead of a stream of errors). Nor is a
+ * cluster node that cannot hear from Kafka: its commands would all time out.
  */
 export function readinessOf(inputs: ReadinessInputs): Readiness {
   const reasons: string[] = [];
@@ -30,5 +33,6 @@ export function readinessOf(inputs: ReadinessInputs): Readiness {
   if (inputs.drained) reasons.push('drained by the operator plan');
   if (inputs.fatal) reasons.push('the shard consumer stopped for good');
   if (inputs.journalProblem !== undefined) reasons.push(inputs.journalProblem);
+  if (inputs.busProblem !== undefined) reasons.push(inputs.busProblem);
   return { ready: reasons.length === 0, reasons };
 }

@@ -15,6 +15,13 @@ describe('readinessOf', () => {
     });
   });
 
+  it('is not ready while a cluster node cannot hear the message bus, and says so', () => {
+    expect(readinessOf({ ...serving, busProblem: 'message bus not answering (see the log)' })).toEqual({
+      ready: false,
+      reasons: ['message bus not answering (see the log)'],
+    });
+  });
+
   it.each([
     [{ listening: false }, 'starting'],
     [{ stopping: true }, 'stopping'],

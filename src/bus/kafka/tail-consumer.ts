@@ -3,6 +3,11 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { retryWhileSettling } from '../../cluster/kafka-client.js';
 
 export interface TailConsumer {
+  /**
+   * When a fetch last completed (ms since epoch). An idle topic still completes one every
+   * maxWaitTimeInMs, so a stale time means the broker is unreachable or the group is stuck.
+   */
+  lastFetchAt(): number;
   /** Stops fetching and leaves the group. */
   stop(): Promise<void>;
 }
@@ -40,7 +45,11 @@ export async function startTailConsumer(
   });
   let firstFetch: () => void = () => undefined;
   const fetched = new Promise<void>((resolve) => (firstFetch = resolve));
-  const removeListener = consumer.on(consumer.events.FETCH, () => firstFetch());
+  let lastFetchAt = Date.now();
+  consumer.on(consumer.events.FETCH, () => {
+    lastFetchAt = Date.now();
+    firstFetch();
+  });
   await consumer.connect();
   await retryWhileSettling(() => consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? false }));
   await consumer.run({
@@ -51,8 +60,8 @@ export async function startTailConsumer(
     },
   });
   await fetched;
-  removeListener();
   return {
+    lastFetchAt: () => lastFetchAt,
     async stop() {
       await consumer.disconnect();
     },
