@@ -113,8 +113,8 @@ async function main(): Promise<number> {
 async function heapFigures(server: object): Promise<string> {
   if (!('httpUrl' in server) || typeof server.httpUrl !== 'string') return '';
   const metrics = await scrape(server.httpUrl);
-  const used = metrics?.get('cairn_process_nodejs_heap_size_used_bytes');
-  const external = metrics?.get('cairn_process_nodejs_external_memory_bytes');
+  const used = metrics?.get('cairn_nodejs_heap_size_used_bytes');
+  const external = metrics?.get('cairn_nodejs_external_memory_bytes');
   if (used === undefined || external === undefined) return '';
   return ` (heap used ${mib(used / 1024)}, external ${mib(external / 1024)})`;
 }

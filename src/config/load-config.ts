@@ -4,10 +4,15 @@ import { configSchema, ENV_NAMES, type CairnConfig } from './config-schema.js';
 
 export type ConfigResult = { ok: true; config: CairnConfig } | { ok: false; problems: string[] };
 
+/** Settings whose values are never repeated in a problem: problems end up in logs. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<keyof CairnConfig>(['tokenSecret']);
+
 /**
  * Reads the settings from `env` and, when CAIRN_CONFIG_FILE names one, a JSON or YAML file whose
  * keys are the setting names (`port`, `dataDir`, ...). Every bad value is reported, one line
- * each, naming the variable or file key; nothing is started with a partly valid configuration.
+ * each, naming the variable or file key, with the value given in the environment unless it is a
+ * secret; a file that does not parse is reported by line and column, without the text there (it
+ * may hold the secret). Nothing is started with a partly valid configuration.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const problems: string[] = [];
@@ -19,7 +24,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) fromFile = parsed as Record<string, unknown>;
       else problems.push(`${file}: must be a mapping of setting names to values`);
     } catch (error) {
-      problems.push(`${file}: ${(error as Error).message}`);
+      // The parser quotes the offending line after the first one: keep "what, at line L, column C".
+      problems.push(`${file}: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
     }
   }
 
@@ -40,7 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       // A setting that was not given at all (a required one) is named by its variable.
       const envName = (ENV_NAMES as Record<string, string | undefined>)[key];
       const where = key in fromEnv ? envName : file && key in fromFile ? `${file}: ${key}` : envName || key || file || 'config';
-      const given = key in fromEnv ? ` (got ${JSON.stringify(fromEnv[key])})` : '';
+      const given = key in fromEnv && !SECRET_SETTINGS.has(key) ? ` (got ${JSON.stringify(fromEnv[key])})` : '';
       problems.push(issue.code === 'unrecognized_keys' ? `${file}: unknown setting(s) ${issue.keys.join(', ')}` : `${where}: ${issue.message}${given}`);
     }
   }

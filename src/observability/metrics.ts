@@ -1,12 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerBuildInfo } from './build-info.js';
 
 /** Command latency buckets, seconds: from sub-millisecond to the command timeout. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/**
- * The server's Prometheus metrics, in a registry of its own (two servers in one process, as in
- * tests, do not share counters).
- */
 /** Values read when Prometheus scrapes, from parts created after the metrics. */
 export interface MetricSources {
   activeActors: () => number;
@@ -18,12 +15,25 @@ export interface MetricSources {
   requestsInFlight: () => number;
 }
 
+/**
+ * The server's Prometheus metrics, in a registry of its own (two servers in one process, as in
+ * tests, do not share counters). Node's default metrics come with the `cairn_` prefix
+ * (`cairn_process_cpu_seconds_total`, `cairn_nodejs_heap_size_used_bytes`, ...), beside
+ * `cairn_build_info`.
+ */
 export function createMetrics(
   sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map(), overloaded: () => false, requestsInFlight: () => 0 },
+  options: { readonly cluster?: boolean } = {},
 ) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'cairn_process_' });
+  // prom-client's names already start with process_ or nodejs_: the prefix only adds ours.
+  collectDefaultMetrics({ register: registry, prefix: 'cairn_' });
+  registerBuildInfo(registry);
   const r = [registry];
+  // Shards, the bus and handoffs exist only on a cluster node: an embedded process still has the
+  // objects (the code that feeds them is shared) but does not export them, so no dashboard reads
+  // a zero that means "not a cluster" as "owns nothing".
+  const c = options.cluster === false ? [] : r;
   return {
     registry,
     connections: new Gauge({ name: 'cairn_connections', help: 'Open WebSocket connections', registers: r }),
@@ -69,29 +79,29 @@ export function createMetrics(
       buckets: LATENCY_BUCKETS,
       registers: r,
     }),
-    ownedShards: new Gauge({ name: 'cairn_owned_shards', help: 'Shards (Kafka partitions of the commands topic) this node owns', registers: r }),
+    ownedShards: new Gauge({ name: 'cairn_owned_shards', help: 'Shards (Kafka partitions of the commands topic) this node owns', registers: c }),
     shardLag: new Gauge({
       name: 'cairn_shard_consumer_lag',
       help: 'Commands waiting in a shard this node owns (high watermark minus the next offset), as of its last batch',
       labelNames: ['shard'],
-      registers: r,
+      registers: c,
     }),
     shardMoves: new Counter({
       name: 'cairn_shard_moves_total',
       help: 'Shards that changed owner in the assignments this node computed as the group leader',
-      registers: r,
+      registers: c,
     }),
     shardCommands: new Counter({
       name: 'cairn_shard_commands_total',
       help: 'Commands this node ran, by shard (its rate is the shard\'s load)',
       labelNames: ['shard'],
-      registers: r,
+      registers: c,
     }),
     shardEntities: new Gauge({
       name: 'cairn_shard_entities',
       help: 'Entities active on this node, by shard',
       labelNames: ['shard'],
-      registers: r,
+      registers: c,
       collect() {
         this.reset();
         for (const [shard, count] of sources.entitiesByShard()) this.set({ shard: String(shard) }, count);
@@ -101,27 +111,27 @@ export function createMetrics(
       name: 'cairn_bus_produce_duration_seconds',
       help: 'From sending a batch of bus messages to Kafka to its acknowledgement by all in-sync replicas',
       buckets: LATENCY_BUCKETS,
-      registers: r,
+      registers: c,
     }),
     busConsumeSeconds: new Histogram({
       name: 'cairn_bus_consume_delay_seconds',
       help: 'From a bus message being written to Kafka to this node reading it, by topic (commands, updates, replies)',
       labelNames: ['topic'],
       buckets: LATENCY_BUCKETS,
-      registers: r,
+      registers: c,
     }),
     handoffSeconds: new Histogram({
       name: 'cairn_shard_handoff_duration_seconds',
       help: 'Shard handoff phases: rebalance (from the group rebalancing, or this node joining, to this node having its new shards), release (passivating the shards it lost)',
       labelNames: ['phase'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: r,
+      registers: c,
     }),
     commandsDeduplicated: new Counter({
       name: 'cairn_commands_deduplicated_total',
       help: 'Commands from the bus whose id the entity had already applied (redelivered after a crash or rebalance, or retried): answered with the original outcome',
       labelNames: ['kind'],
-      registers: r,
+      registers: c,
     }),
     slowConsumers: new Counter({ name: 'cairn_slow_consumer_disconnects_total', help: 'Sockets cut off for reading too slowly', registers: r }),
     overloadRefusals: new Counter({

@@ -45,7 +45,7 @@ export interface RunningServer {
  */
 export async function startCairnServer(config: CairnConfig, logger: Logger): Promise<RunningServer> {
   const sources: MetricSources = { activeActors: () => 0, entitiesByShard: () => new Map(), overloaded: () => false, requestsInFlight: () => 0 };
-  const metrics = createMetrics(sources);
+  const metrics = createMetrics(sources, { cluster: config.kafkaBrokers !== undefined });
   const { journal, where: journalPath, health: journalHealth } = await openJournal(config, metrics, logger);
   const cluster = config.kafkaBrokers ? await joinCluster(config, metrics, logger) : undefined;
   const updates: UpdateBus = cluster?.updates ?? new LocalUpdateBus((error) => logger.error({ err: error }, 'update listener failed'));

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 
@@ -57,5 +60,36 @@ describe('configuration', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_OVERLOAD_MAX_IN_FLIGHT: .*\(got "-1"\)$/));
     expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_OVERLOAD_MAX_LOOP_DELAY_MS: .*\(got "soon"\)$/));
     expect(problems).toContainEqual(expect.stringMatching(/^CAIRN_OVERLOAD_WINDOW_MS: .*\(got "10"\)$/));
+  });
+
+  it('says what is wrong with a bad token secret without repeating it', () => {
+    const secret = 'short-s3cret';
+    const loaded = loadConfig({ CAIRN_TOKEN_SECRET: secret });
+    expect(loaded.ok).toBe(false);
+    const problems = loaded.ok ? [] : loaded.problems;
+    expect(problems).toEqual(['CAIRN_TOKEN_SECRET: must be at least 16 characters']);
+    expect(problems.join('\n')).not.toContain(secret);
+  });
+
+  it('does not repeat a token secret from a config file, even one that does not parse', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-config-'));
+    try {
+      const short = path.join(dir, 'short.yaml');
+      fs.writeFileSync(short, 'tokenSecret: short-s3cret\n');
+      const tooShort = loadConfig({ CAIRN_CONFIG_FILE: short });
+      expect(tooShort).toEqual({ ok: false, problems: [`${short}: tokenSecret: must be at least 16 characters`] });
+
+      const broken = path.join(dir, 'broken.yaml');
+      fs.writeFileSync(broken, 'port: 7420\ntokenSecret: "a-long-secret-never-closed\n');
+      const unparsed = loadConfig({ CAIRN_CONFIG_FILE: broken });
+      expect(unparsed.ok).toBe(false);
+      const problems = unparsed.ok ? [] : unparsed.problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.startsWith(`${broken}: `)).toBe(true);
+      expect(problems[0]).toMatch(/at line \d+, column \d+$/);
+      expect(problems.join('\n')).not.toContain('a-long-secret-never-closed');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -24,8 +24,21 @@ const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'ut
 const services = compose.services;
 const nodes = ['cairn-1', 'cairn-2', 'cairn-3'];
 
-/** Docker Compose's ${VAR:-default}, with nothing set in the environment. */
-const interpolate = (value: string) => String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+/** What an operator exports before `docker compose up`: the variables compose requires (`${VAR:?message}`). */
+const REQUIRED = { CAIRN_TOKEN_SECRET: 'a-test-secret-0123456789abcdef' };
+
+/**
+ * Docker Compose's interpolation with only REQUIRED set: `${VAR:-default}` takes its default,
+ * `${VAR:?message}` the REQUIRED value (and fails, as compose does, for a variable not in it).
+ */
+const interpolate = (value: string) =>
+  String(value)
+    .replace(/\$\{([A-Z_]+):-([^}]*)\}/g, (_all, name: string, fallback: string) => (REQUIRED as Record<string, string>)[name] ?? fallback)
+    .replace(/\$\{([A-Z_]+):\?([^}]*)\}/g, (_all, name: string, message: string) => {
+      const set = (REQUIRED as Record<string, string>)[name];
+      if (set === undefined) throw new Error(`compose would refuse to start: ${name}: ${message}`);
+      return set;
+    });
 
 describe('docker-compose.yml', () => {
   it('runs Kafka, Cassandra, three Cairn nodes and Prometheus', () => {
@@ -53,6 +66,17 @@ describe('docker-compose.yml', () => {
       expect(loaded.config.cassandraContactPoints).toEqual(['cassandra:9042']);
       expect(loaded.config.kafkaBrokers).toEqual(['kafka:9092']);
     }
+  });
+
+  it('requires a token secret from the environment instead of falling back to one everybody knows', () => {
+    for (const name of nodes) {
+      const written = services[name]!.environment!.CAIRN_TOKEN_SECRET!;
+      expect(written, name).toMatch(/^\$\{CAIRN_TOKEN_SECRET:\?[^}]+\}$/);
+      const env = Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+      const loaded = loadConfig(env);
+      expect(loaded.ok && loaded.config.tokenSecret, name).toBe(REQUIRED.CAIRN_TOKEN_SECRET);
+    }
+    expect(() => interpolate('${CAIRN_NOT_EXPORTED:?set it}')).toThrow(/refuse to start: CAIRN_NOT_EXPORTED: set it/);
   });
 
   it('makes the nodes one cluster: the same topics and partition count, a node id each', () => {

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fourClueHunt } from './hunts.js';
 import { RawClient } from './raw-client.js';
@@ -7,6 +10,7 @@ import { disposeServer, startServerProcess, tokenFor, type ServerProcess } from 
 
 /** The HTTP side of a real server process: health, readiness, Prometheus metrics, and what else answers. */
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let server: ServerProcess;
 const sockets: RawClient[] = [];
 
@@ -109,6 +113,29 @@ describe('metrics', () => {
       if (connections !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(connections).toBe(2);
+  });
+});
+
+describe('metric names', () => {
+  it('/metrics names Node\'s default metrics with one cairn_ prefix and reports the build', async () => {
+    const { samples, body } = await scrape();
+    expect(body).toContain('# TYPE cairn_process_cpu_seconds_total counter');
+    expect(body).toContain('# TYPE cairn_process_resident_memory_bytes gauge');
+    expect(body).toContain('# TYPE cairn_nodejs_heap_size_used_bytes gauge');
+    expect(body).not.toMatch(/cairn_process_process_|cairn_process_nodejs_/);
+    expect(valueOf(samples, 'cairn_process_cpu_seconds_total')).toBeGreaterThan(0);
+
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const info = samples.filter((s) => s.name === 'cairn_build_info');
+    expect(info).toEqual([{ name: 'cairn_build_info', labels: { version, node_version: process.version }, value: 1 }]);
+  });
+
+  it('an embedded process exports no cluster series (shards, bus, handoffs)', async () => {
+    const { body } = await scrape();
+    for (const name of ['cairn_owned_shards', 'cairn_shard_consumer_lag', 'cairn_shard_entities', 'cairn_bus_produce_duration_seconds', 'cairn_shard_handoff_duration_seconds']) {
+      expect(body, name).not.toContain(`# TYPE ${name} `);
+    }
+    expect(body).toContain('# TYPE cairn_connections gauge');
   });
 });
 
