@@ -49,10 +49,27 @@ function commandOf(msg: CommandMessage): CommandBody {
 }
 
 export async function adminCommand(session: Session, msg: CommandMessage): Promise<CommandResult> {
-  const command = { ...commandOf(msg), commandId: msg.commandId, issuer: session.identity.subject };
-  const { event, duplicate } = await runHuntCommand(session, msg.hunt, command, msg.issuedAt);
+  // Who did what to which hunt, for the operators' log: ids only, never a definition or a text.
+  const action = { staff: session.identity.subject, role: session.identity.role, action: msg.type, hunt: msg.hunt, commandId: msg.commandId, ...targetOf(msg) };
+  let result: { event: { update: number }; duplicate: boolean };
+  try {
+    const command = { ...commandOf(msg), commandId: msg.commandId, issuer: session.identity.subject };
+    result = await runHuntCommand(session, msg.hunt, command, msg.issuedAt);
+  } catch (error) {
+    if (error instanceof RequestError) session.ctx.logger.info({ ...action, code: error.code, retriable: error.retriable }, 'staff action refused');
+    throw error;
+  }
+  const { event, duplicate } = result;
+  session.ctx.logger.info({ ...action, update: event.update, duplicate }, 'staff action');
   await afterUpdatePushed(session, msg.hunt, event.update);
   return { duplicate, update: event.update };
+}
+
+/** The player or clue a staff action is about, when it is about one. */
+function targetOf(msg: CommandMessage): { player?: string; clue?: string } {
+  if (msg.type === 'admin.kick') return { player: msg.player };
+  if (msg.type === 'admin.edit-clue' || msg.type === 'admin.release-hint') return { clue: msg.clue };
+  return {};
 }
 
 export async function status(session: Session, msg: Of<'admin.status'>): Promise<Results['admin.status']> {

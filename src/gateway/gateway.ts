@@ -18,12 +18,20 @@ export interface GatewayOptions {
 }
 
 /** The WebSocket side of a Cairn node: authenticates connections and runs a Session for each. */
+/** At most one log line per this many ms about refused tokens. */
+const REFUSALS_LOGGED_EVERY_MS = 10_000;
+
+/** The peer's address, for the log (behind a proxy, the proxy's). */
+const remoteAddressOf = (socket: Duplex): string | undefined => (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();
   private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
   private readonly writes = new WriteBatcher();
+  /** Refused tokens are logged at most once per REFUSALS_LOGGED_EVERY_MS, with how many went unlogged. */
+  private readonly refusals = { loggedAt: 0, unlogged: 0 };
 
   constructor(private readonly options: GatewayOptions) {
     // No client tracking: `sessions` holds every socket that matters, and ws's own set would cost
@@ -109,7 +117,11 @@ export class Gateway {
         ctx.metrics.connections.inc();
         return this.welcome(session);
       },
-      (error: unknown) => ws.close(CloseCode.unauthorized, error instanceof InvalidToken ? error.message : 'invalid token'),
+      (error: unknown) => {
+        const reason = error instanceof InvalidToken ? error.message : 'invalid token';
+        this.noteRefusedToken(reason, remoteAddressOf(socket));
+        ws.close(CloseCode.unauthorized, reason);
+      },
     );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       // Requests start in arrival order; their replies may finish in any order.
@@ -125,6 +137,21 @@ export class Gateway {
       ctx.metrics.connections.dec();
       session.dispose();
     });
+  }
+
+  /**
+   * A refused token in the log, without the token: a few mean a misconfigured client, a flood an
+   * attack, and the log must not turn into the flood, so lines are spaced out and count the rest.
+   */
+  private noteRefusedToken(reason: string, remote: string | undefined): void {
+    const now = Date.now();
+    if (now - this.refusals.loggedAt < REFUSALS_LOGGED_EVERY_MS) {
+      this.refusals.unlogged += 1;
+      return;
+    }
+    this.options.ctx.logger.info({ reason, remote, refusedSinceLastLine: this.refusals.unlogged }, 'refused a connection: bad token');
+    this.refusals.loggedAt = now;
+    this.refusals.unlogged = 0;
   }
 
   private async welcome(session: Session): Promise<void> {

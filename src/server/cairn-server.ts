@@ -38,6 +38,9 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Hunt events an operator wants in the log as they happen. */
+const LIFECYCLE: ReadonlySet<HuntEvent['type']> = new Set(['hunt-spawned', 'hunt-started', 'hunt-paused', 'hunt-resumed', 'hunt-ended']);
+
 /**
  * The composition root of a Cairn process: the only place that picks adapters. The journal is
  * SQLite or Cassandra (see openJournal); the buses are in-process, or Kafka when the process is a
@@ -70,7 +73,11 @@ export async function startCairnServer(config: CairnConfig, logger: Logger): Pro
       : {}),
     listener: {
       stored: (kind, entityId, event) => {
-        if (kind === huntBehaviour.kind) updates.publish(entityId, event as HuntEvent);
+        if (kind !== huntBehaviour.kind) return;
+        const huntEvent = event as HuntEvent;
+        updates.publish(entityId, huntEvent);
+        // A hunt's life, whoever moved it: a designer, or its own clock (issuer "clock").
+        if (LIFECYCLE.has(huntEvent.type)) logger.info({ hunt: entityId, event: huntEvent.type, by: huntEvent.issuer, update: huntEvent.update }, 'hunt lifecycle');
       },
       activated: (kind, _entityId, durationMs) => {
         metrics.activations.inc({ kind });
