@@ -4,7 +4,7 @@ import { COMMAND_WINDOW_MS, MAX_CLOCK_AHEAD_MS } from '../../../actors/runtime/c
 import type { CommandOutcome } from '../../../actors/runtime/entity-messages.js';
 import { JournalUnavailableError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { commands, nodesOnOneFile, readState, smallHunt, type Node } from './harness.js';
+import { commands, nodesOnOneFile, readState, smallHunt, withJournal, type Node } from './harness.js';
 
 /*
  * A command id is applied once for as long as a client may retry: the runtime finds a command's
@@ -173,16 +173,10 @@ describe('repeated commands, answered from the journal', () => {
 
   it('when the ledger cannot be read, nothing is decided: every command fails retriably', async () => {
     let failing = false;
-    const flakyLedger = (journal: Journal): Journal => ({
-      append: journal.append.bind(journal),
-      readEvents: journal.readEvents.bind(journal),
-      readUpdates: journal.readUpdates.bind(journal),
-      saveSnapshot: journal.saveSnapshot.bind(journal),
-      loadSnapshot: journal.loadSnapshot.bind(journal),
-      recordRefusals: journal.recordRefusals.bind(journal),
-      close: journal.close.bind(journal),
-      findCommands: (id, keys) => (failing ? Promise.reject(new JournalUnavailableError('ledger down')) : journal.findCommands(id, keys)),
-    });
+    const flakyLedger = (journal: Journal): Journal =>
+      withJournal(journal, {
+        findCommands: (id, keys) => (failing ? Promise.reject(new JournalUnavailableError('ledger down')) : journal.findCommands(id, keys)),
+      });
     const n = node({}, flakyLedger);
     const c = commands();
     await runningHunt(n, c, ['ana']);
@@ -196,21 +190,15 @@ describe('repeated commands, answered from the journal', () => {
 
   it('a refusal that rests on an event of its batch is kept only once that event is stored; if it is lost, the refusal fails retriably', async () => {
     let failBensJoin = false;
-    const failing = (journal: Journal): Journal => ({
-      readEvents: journal.readEvents.bind(journal),
-      readUpdates: journal.readUpdates.bind(journal),
-      saveSnapshot: journal.saveSnapshot.bind(journal),
-      loadSnapshot: journal.loadSnapshot.bind(journal),
-      recordRefusals: journal.recordRefusals.bind(journal),
-      findCommands: journal.findCommands.bind(journal),
-      close: journal.close.bind(journal),
-      append: (id, expected, events) => {
-        const bens = events.some((e) => e.type === 'player-joined' && (e.payload as { playerId?: string }).playerId === 'ben');
-        if (!failBensJoin || !bens) return journal.append(id, expected, events);
-        failBensJoin = false;
-        return Promise.reject(new JournalUnavailableError('disk hiccup'));
-      },
-    });
+    const failing = (journal: Journal): Journal =>
+      withJournal(journal, {
+        append: (id, expected, events) => {
+          const bens = events.some((e) => e.type === 'player-joined' && (e.payload as { playerId?: string }).playerId === 'ben');
+          if (!failBensJoin || !bens) return journal.append(id, expected, events);
+          failBensJoin = false;
+          return Promise.reject(new JournalUnavailableError('disk hiccup'));
+        },
+      });
     const n = node({}, failing);
     const c = commands();
     await runningHunt(n, c, ['ana'], smallHunt({ maxPlayers: 2 }));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HuntState } from '../../../actors/hunt/hunt-state.js';
 import { JournalUnavailableError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { commands, nodesOnOneFile, readState } from './harness.js';
+import { commands, nodesOnOneFile, readState, withJournal } from './harness.js';
 
 describe('hunt actors over a SQLite journal', () => {
   const { node, stop } = nodesOnOneFile();
@@ -27,18 +27,13 @@ describe('hunt actors over a SQLite journal', () => {
 
   it('recovers from the latest snapshot plus the events after it', async () => {
     const reads: number[] = [];
-    const counting = (journal: Journal): Journal => ({
-      ...journal,
-      append: journal.append.bind(journal),
-      readUpdates: journal.readUpdates.bind(journal),
-      saveSnapshot: journal.saveSnapshot.bind(journal),
-      loadSnapshot: journal.loadSnapshot.bind(journal),
-      close: journal.close.bind(journal),
-      readEvents: (entityId, after, limit) => {
-        if (entityId === 'hunt:h1') reads.push(after);
-        return journal.readEvents(entityId, after, limit);
-      },
-    });
+    const counting = (journal: Journal): Journal =>
+      withJournal(journal, {
+        readEvents: (entityId, after, limit) => {
+          if (entityId === 'hunt:h1') reads.push(after);
+          return journal.readEvents(entityId, after, limit);
+        },
+      });
     const first = node({ snapshotEvery: 10 });
     const c = commands();
     await first.host.execute('hunt', 'h1', c.spawn(smallHuntWithRoom()));
@@ -156,25 +151,20 @@ describe('hunt actors over a SQLite journal', () => {
   it('caps how many entities recover at once', async () => {
     let recovering = 0;
     let peak = 0;
-    const slowReads = (journal: Journal): Journal => ({
-      append: journal.append.bind(journal),
-      readUpdates: journal.readUpdates.bind(journal),
-      saveSnapshot: journal.saveSnapshot.bind(journal),
-      close: journal.close.bind(journal),
-      recordRefusals: journal.recordRefusals.bind(journal),
-      findCommands: journal.findCommands.bind(journal),
-      loadSnapshot: async (id) => {
-        recovering += 1;
-        peak = Math.max(peak, recovering);
-        return journal.loadSnapshot(id);
-      },
-      readEvents: async (id, after, limit) => {
-        await new Promise((r) => setTimeout(r, 20));
-        const page = await journal.readEvents(id, after, limit);
-        if (page.length < limit) recovering -= 1;
-        return page;
-      },
-    });
+    const slowReads = (journal: Journal): Journal =>
+      withJournal(journal, {
+        loadSnapshot: async (id) => {
+          recovering += 1;
+          peak = Math.max(peak, recovering);
+          return journal.loadSnapshot(id);
+        },
+        readEvents: async (id, after, limit) => {
+          await new Promise((r) => setTimeout(r, 20));
+          const page = await journal.readEvents(id, after, limit);
+          if (page.length < limit) recovering -= 1;
+          return page;
+        },
+      });
     const n = node({ maxConcurrentActivations: 2 }, slowReads);
     await Promise.all(Array.from({ length: 10 }, (_, i) => readState(n.host, 'hunt', `h${i}`)));
     expect(n.host.activeEntities).toBe(10);
@@ -230,22 +220,16 @@ describe('hunt actors over a SQLite journal', () => {
 
   it('in a batch whose append fails part-way, the commands stored before the failure keep their outcome and the rest fail retriably', async () => {
     let failSeq: number | undefined = 4;
-    const failOnce = (journal: Journal): Journal => ({
-      readEvents: journal.readEvents.bind(journal),
-      readUpdates: journal.readUpdates.bind(journal),
-      saveSnapshot: journal.saveSnapshot.bind(journal),
-      loadSnapshot: journal.loadSnapshot.bind(journal),
-      recordRefusals: journal.recordRefusals.bind(journal),
-      findCommands: journal.findCommands.bind(journal),
-      close: journal.close.bind(journal),
-      append: async (id, expected, events) => {
-        if (id === 'hunt:h1' && expected + 1 === failSeq) {
-          failSeq = undefined;
-          throw new JournalUnavailableError('disk hiccup');
-        }
-        return journal.append(id, expected, events);
-      },
-    });
+    const failOnce = (journal: Journal): Journal =>
+      withJournal(journal, {
+        append: async (id, expected, events) => {
+          if (id === 'hunt:h1' && expected + 1 === failSeq) {
+            failSeq = undefined;
+            throw new JournalUnavailableError('disk hiccup');
+          }
+          return journal.append(id, expected, events);
+        },
+      });
     const n = node({}, failOnce);
     const c = commands();
     await n.host.execute('hunt', 'h1', c.spawn());

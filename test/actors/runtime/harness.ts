@@ -51,6 +51,21 @@ export function nodesOnOneFile() {
   return { node, stop };
 }
 
+/** `journal` with some of its methods replaced; the others are its own, bound to it. */
+export function withJournal(journal: Journal, overrides: Partial<Journal>): Journal {
+  return {
+    append: journal.append.bind(journal),
+    readEvents: journal.readEvents.bind(journal),
+    readUpdates: journal.readUpdates.bind(journal),
+    saveSnapshot: journal.saveSnapshot.bind(journal),
+    loadSnapshot: journal.loadSnapshot.bind(journal),
+    recordRefusals: journal.recordRefusals.bind(journal),
+    findCommands: journal.findCommands.bind(journal),
+    close: journal.close.bind(journal),
+    ...overrides,
+  };
+}
+
 /** A shard host over a real SQLite journal file, as one Cairn process would run it. */
 export function startNode(
   file: string,
