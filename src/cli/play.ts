@@ -2,6 +2,7 @@ import readline from 'node:readline';
 import { createCairnClient, CairnRequestError, type CairnClient } from '../client/index.js';
 import type { Guess } from '../../protocol/client-messages.js';
 import type { HuntChange, PlayerView } from '../../protocol/views.js';
+import { CliError, ExitCode } from './cli-connection.js';
 import { renderChange, renderLeaderboard, renderView } from './render.js';
 
 /** An update number beyond any hunt's: a resume from it is answered with the whole current view. */
@@ -36,7 +37,9 @@ export async function play(url: string, token: string, hunt: string, options: { 
     const resumed = await client.resume(hunt, FULL_VIEW);
     view = resumed.view;
   } else {
-    view = (await client.join(hunt, { displayName: options.name, ...(options.team ? { team: options.team } : {}) })).view;
+    view = (await client.join(hunt, { displayName: options.name, ...(options.team ? { team: options.team } : {}) }).catch((error: unknown) => {
+      throw withFlagHint(error);
+    })).view;
   }
   if (view) out(renderView(view));
   out(`\n${HELP}\n`);
@@ -132,4 +135,12 @@ function applyChange(view: PlayerView | undefined, change: HuntChange): PlayerVi
     default:
       return view;
   }
+}
+
+/** The server speaks of teams; a terminal player needs to hear which flag to give. */
+function withFlagHint(error: unknown): unknown {
+  if (!(error instanceof CairnRequestError)) return error;
+  if (error.code === 'team-required') return new CliError(`${error.message}: play again with --team <team>`, ExitCode.refused);
+  if (error.code === 'teams-disabled') return new CliError(`${error.message}: play again without --team`, ExitCode.refused);
+  return error;
 }

@@ -21,7 +21,8 @@ export function renderSummary(hunt: string, s: HuntSummary): string {
 
 export function renderClue(clue: ClueView): string {
   const state = clue.status === 'open' ? `solve with ${clue.solveWith}` : clue.status;
-  const attempts = clue.attemptsLeft === null ? '' : `, ${clue.attemptsLeft} attempts left`;
+  // Attempts matter only while the clue can still be guessed.
+  const attempts = clue.attemptsLeft === null || clue.status !== 'open' ? '' : `, ${clue.attemptsLeft} attempts left`;
   const deadline = clue.deadlineAt && clue.status === 'open' ? `, until ${time(clue.deadlineAt)}` : '';
   const hints = clue.hints.map((h) => (h.revealed ? `    hint ${h.index}: ${h.text}` : `    hint ${h.index}: (costs ${h.penalty} pts: \`hint ${clue.id} ${h.index}\`)`));
   return [`  [${clue.id}] ${clue.title} (${clue.points} pts, ${state}${attempts}${deadline})`, `    ${clue.text}`, ...hints].join('\n');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cairnctl } from './cairnctl-process.js';
-import { EXAMPLE_HUNT_FILE } from './hunts.js';
+import { EXAMPLE_HUNT_FILE, huntFile } from './hunts.js';
 import { RawClient } from './raw-client.js';
 import { disposeServer, freePort, removeDir, startServerProcess, TEST_SECRET, type ServerProcess } from './server-process.js';
 
@@ -26,6 +26,16 @@ afterAll(async () => {
 });
 
 describe.concurrent('cairnctl', () => {
+  it('play in a team hunt without --team says to give it, and exits 1', { timeout: 60_000 }, async ({ expect }) => {
+    const file = path.join(scratch, 'teams.yaml');
+    fs.writeFileSync(file, huntFile({ title: 'Relay', maxPlayers: 10, teams: { maxTeamSize: 3 }, clues: [{ id: 'baton', answer: 'oak' }] }));
+    expect(await cairnctl([...on(), 'spawn', file, '--hunt', 'relay'])).toMatchObject({ code: 0 });
+    const played = await cairnctl([...on(), 'play', 'relay', '--as', 'Lone Wolf']);
+    expect(played.code, played.stderr).toBe(1);
+    expect(played.stderr).toMatch(/team-required|played in teams/);
+    expect(played.stderr).toContain('--team <team>');
+  });
+
   it('spawns the example hunt and starts it, and status then shows it running (exit code 0 each time)', { timeout: 60_000 }, async ({ expect }) => {
     const spawned = await cairnctl([...on(), 'spawn', EXAMPLE_HUNT_FILE, '--hunt', 'old-town']);
     expect(spawned, spawned.stderr).toMatchObject({ code: 0, stdout: 'spawned hunt old-town: Old Town Trail (4 clues)\n' });
