@@ -23,15 +23,29 @@ export async function play(url: string, token: string, hunt: string, options: { 
   const client = createCairnClient({ url, token });
   const out = (text: string) => process.stdout.write(`${text}\n`);
   let view: PlayerView | undefined;
+  let rl: readline.Interface | undefined;
+  let removed = false;
 
   client.on('update', (update) => {
     if (update.hunt !== hunt) return;
     for (const change of update.changes) {
       view = applyChange(view, change);
       out(renderChange(change));
+      if (change.kind === 'kicked') {
+        // Nothing more can be played here: end the session rather than leave a dead prompt.
+        removed = true;
+        rl?.close();
+      }
     }
   });
-  client.on('disconnected', ({ code, willReconnect }) => out(`* connection lost (${code})${willReconnect ? ', reconnecting...' : ''}`));
+  // One line per outage, not one per reconnect attempt.
+  let offline = false;
+  client.on('disconnected', ({ code, willReconnect }) => {
+    if (offline && willReconnect) return;
+    offline = willReconnect;
+    out(`* connection lost (${code})${willReconnect ? ', reconnecting...' : ''}`);
+  });
+  client.on('connected', () => (offline = false));
   const welcome = await client.connect();
   if (welcome.hunts.some((h) => h.hunt === hunt)) {
     const resumed = await client.resume(hunt, FULL_VIEW);
@@ -49,10 +63,14 @@ export async function play(url: string, token: string, hunt: string, options: { 
     out(`* back online: ${complete ? `caught up on ${replayed} update(s)` : 'reloaded the whole view'}`);
   });
 
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  if (removed) {
+    await client.close();
+    return;
+  }
+  rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
   rl.prompt();
   for await (const line of rl) {
-    const done = await runLine(client, hunt, line.trim(), view, out).catch((error: unknown) => {
+    const done = await runLine(client, hunt, line.trim(), () => view, out).catch((error: unknown) => {
       out(error instanceof CairnRequestError ? `! ${error.code}: ${error.message}` : `! ${(error as Error).message}`);
       return false;
     });
@@ -63,11 +81,15 @@ export async function play(url: string, token: string, hunt: string, options: { 
   await client.close();
 }
 
-async function runLine(client: CairnClient, hunt: string, line: string, view: PlayerView | undefined, out: (t: string) => void): Promise<boolean> {
+async function runLine(client: CairnClient, hunt: string, line: string, current: () => PlayerView | undefined, out: (t: string) => void): Promise<boolean> {
   const [command, clue, ...rest] = line.split(/\s+/);
+  const view = current();
   const guess = async (g: Guess) => {
     const r = await client.submit(hunt, clue!, g);
     out(r.correct ? `correct! +${r.points}${r.bonus ? ` (+${r.bonus} speed bonus)` : ''}` : `not right${r.points ? ` (${r.points} pts)` : ''}${r.attemptsLeft !== null ? `, ${r.attemptsLeft} attempts left` : ''}`);
+    // The reply comes after its updates, so the view already holds this solve.
+    const finished = r.correct ? finishLine(current()) : undefined;
+    if (finished) out(finished);
   };
   switch (command) {
     case '':
@@ -117,6 +139,13 @@ async function runLine(client: CairnClient, hunt: string, line: string, view: Pl
   }
 }
 
+/** What to say once every clue of the hunt is solved, or undefined while some are left. */
+function finishLine(view: PlayerView | undefined): string | undefined {
+  if (!view || view.clues.length < view.totalClues || view.clues.some((c) => c.status !== 'solved')) return undefined;
+  const rank = view.leaderboard.you?.rank ?? view.leaderboard.top.find((e) => e.competitorId === view.you.competitorId)?.rank;
+  return `* you finished the hunt: all ${view.totalClues} clues, ${view.you.points} pts${rank ? `, rank ${rank} of ${view.leaderboard.total}` : ''}`;
+}
+
 /** Keeps the local view current with pushed changes, so `view` shows the latest. */
 function applyChange(view: PlayerView | undefined, change: HuntChange): PlayerView | undefined {
   if (!view) return view;
@@ -126,8 +155,11 @@ function applyChange(view: PlayerView | undefined, change: HuntChange): PlayerVi
       const clues = known ? view.clues.map((c) => (c.id === change.clue.id ? change.clue : c)) : [...view.clues, change.clue];
       return { ...view, clues };
     }
-    case 'score':
-      return { ...view, you: { ...view.you, points: change.points } };
+    case 'score': {
+      const own = view.leaderboard.you;
+      const you = own ? { ...own, points: change.points, rank: change.rank ?? own.rank } : undefined;
+      return { ...view, you: { ...view.you, points: change.points }, leaderboard: { ...view.leaderboard, ...(you ? { you } : {}) } };
+    }
     case 'leaderboard':
       return { ...view, leaderboard: { ...change.leaderboard, ...(view.leaderboard.you ? { you: view.leaderboard.you } : {}) } };
     case 'hunt-status':

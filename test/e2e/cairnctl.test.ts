@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { cairnctl } from './cairnctl-process.js';
+import { cairnctl, cairnctlSession } from './cairnctl-process.js';
 import { EXAMPLE_HUNT_FILE, huntFile } from './hunts.js';
 import { RawClient } from './raw-client.js';
 import { disposeServer, freePort, removeDir, startServerProcess, TEST_SECRET, type ServerProcess } from './server-process.js';
@@ -26,6 +26,22 @@ afterAll(async () => {
 });
 
 describe.concurrent('cairnctl', () => {
+  it('play: finishing says so with the score, and a kick ends the session instead of leaving a dead prompt', { timeout: 60_000 }, async ({ expect }) => {
+    const file = path.join(scratch, 'sprint.yaml');
+    fs.writeFileSync(file, huntFile({ title: 'Sprint', maxPlayers: 10, order: 'free', clues: [{ id: 'only', answer: 'oak', points: 30 }] }));
+    expect(await cairnctl([...on(), 'spawn', file, '--hunt', 'sprint'])).toMatchObject({ code: 0 });
+    expect(await cairnctl([...on(), 'start', 'sprint'])).toMatchObject({ code: 0 });
+
+    const session = cairnctlSession([...on(), 'play', 'sprint', '--as', 'Runner']);
+    await session.until(/clues \(1 of 1 unlocked\)/);
+    session.send('answer only oak');
+    await session.until(/you finished the hunt: all 1 clues, 30 pts, rank 1 of 1/);
+    expect(await cairnctl([...on(), 'kick', 'sprint', 'runner', '--reason', 'closing time'])).toMatchObject({ code: 0 });
+    const ended = await session.exited();
+    expect(ended.code, ended.stdout).toBe(0);
+    expect(ended.stdout).toContain('you were removed from the hunt: closing time');
+  });
+
   it('play in a team hunt without --team says to give it, and exits 1', { timeout: 60_000 }, async ({ expect }) => {
     const file = path.join(scratch, 'teams.yaml');
     fs.writeFileSync(file, huntFile({ title: 'Relay', maxPlayers: 10, teams: { maxTeamSize: 3 }, clues: [{ id: 'baton', answer: 'oak' }] }));
