@@ -23,7 +23,8 @@ export async function play(url: string, token: string, hunt: string, options: { 
   const client = createCairnClient({ url, token });
   const out = (text: string) => process.stdout.write(`${text}\n`);
   let view: PlayerView | undefined;
-  let rl: readline.Interface | undefined;
+  // Made once the view is shown; a kick before that ends the session without it.
+  const prompt: { rl?: readline.Interface } = {};
   let removed = false;
 
   client.on('update', (update) => {
@@ -34,7 +35,7 @@ export async function play(url: string, token: string, hunt: string, options: { 
       if (change.kind === 'kicked') {
         // Nothing more can be played here: end the session rather than leave a dead prompt.
         removed = true;
-        rl?.close();
+        prompt.rl?.close();
       }
     }
   });
@@ -67,7 +68,8 @@ export async function play(url: string, token: string, hunt: string, options: { 
     await client.close();
     return;
   }
-  rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  prompt.rl = rl;
   rl.prompt();
   for await (const line of rl) {
     const done = await runLine(client, hunt, line.trim(), () => view, out).catch((error: unknown) => {
