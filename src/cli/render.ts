@@ -1,6 +1,22 @@
 import type { ClueView, HuntChange, HuntSummary, LeaderboardEntry, PlayerView } from '../../protocol/views.js';
 
-const time = (at: number | undefined) => (at === undefined ? '-' : new Date(at).toISOString().replace('T', ' ').slice(0, 19));
+/** A time in the terminal's own zone, named (`2026-05-01 12:27:30 GMT+2`): a bare time reads as local. */
+export const time = (at: number | undefined): string => {
+  if (at === undefined) return '-';
+  const parts = Object.fromEntries(LOCAL_TIME.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName}`;
+};
+
+const LOCAL_TIME = new Intl.DateTimeFormat('en-GB', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
 
 export function renderLeaderboard(entries: readonly LeaderboardEntry[]): string {
   if (entries.length === 0) return '  (nobody yet)';

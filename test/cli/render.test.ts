@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClueView } from '../../protocol/views.js';
-import { renderClue } from '../../src/cli/render.js';
+import { renderClue, time } from '../../src/cli/render.js';
 
 const clue = (overrides: Partial<ClueView>): ClueView => ({
   id: 'fountain',
@@ -23,5 +23,13 @@ describe('renderClue', () => {
   it('says nothing of attempts once the clue is solved or timed out', () => {
     expect(renderClue(clue({ status: 'solved' }))).not.toContain('attempts left');
     expect(renderClue(clue({ status: 'timed-out', attemptsLeft: 3 }))).not.toContain('attempts left');
+  });
+});
+
+describe('time', () => {
+  it('shows a time with its zone, in the zone of the terminal', () => {
+    // The test runner's zone is whatever the machine has: the shape and the zone's name are what count.
+    expect(time(Date.UTC(2026, 4, 1, 10, 27, 30))).toMatch(/^2026-05-01 \d\d:27:30 \S+$/);
+    expect(time(undefined)).toBe('-');
   });
 });
