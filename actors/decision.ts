@@ -7,8 +7,9 @@ export interface Rejection<Code extends string = string> {
   readonly code: Code;
   readonly message: string;
   /**
-   * Only for a refusal that time alone lifts (a guess too soon after the last): milliseconds until
-   * the same command would be judged. Such a rejection is worth retrying; every other is final.
+   * Only for a refusal that time alone lifts (a guess too soon after the last, or a place too far
+   * to have travelled to yet): milliseconds until the same command would be judged. Such a
+   * rejection is worth retrying; every other is final.
    */
   readonly retryAfterMs?: number;
 }

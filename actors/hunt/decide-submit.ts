@@ -93,8 +93,16 @@ function checkSubmit(state: HuntState, command: Submit): Rejection<Code> | undef
     const retryAfterMs = minGap - (command.at - lastGuess);
     return { code: Code.tooFast, message: `wait ${Math.ceil(retryAfterMs / 1000)} s before guessing again`, retryAfterMs };
   }
-  if (command.guess.kind === 'location' && travelledTooFast(player, pointOf(command.guess), command.at, definition.guessing.maxTravelSpeedKmh)) {
-    return { code: Code.impossibleTravel, message: 'that location is too far from your last one to have travelled there' };
+  if (command.guess.kind === 'location') {
+    const waitMs = travelWaitMs(player, pointOf(command.guess), command.at, definition.guessing.maxTravelSpeedKmh);
+    // Time alone lifts it, like too-fast: say when the same guess would be judged.
+    if (waitMs > 0) {
+      return {
+        code: Code.impossibleTravel,
+        message: `that location is too far from the last place you solved a clue to have travelled there at ${definition.guessing.maxTravelSpeedKmh} km/h: it can be judged in ${describeWait(waitMs)}`,
+        retryAfterMs: waitMs,
+      };
+    }
   }
   return undefined;
 }
@@ -129,13 +137,24 @@ export function isCorrect(solve: SolveMethod, guess: Guess): boolean {
   }
 }
 
-function travelledTooFast(player: PlayerRecord, point: GeoPoint, at: number, maxKmh: number): boolean {
+/**
+ * How long until travelling from the player's last known place (where they last solved a
+ * location clue) to `point` is possible at `maxKmh`; 0 when it already is.
+ */
+function travelWaitMs(player: PlayerRecord, point: GeoPoint, at: number, maxKmh: number): number {
   const last = player.lastFix;
-  if (!last) return false;
+  if (!last) return 0;
   const metres = Math.max(0, distanceMetres(last, point) - GPS_JITTER_METRES);
-  if (metres === 0) return false;
-  const hours = Math.max(0, at - last.at) / 3_600_000;
-  return hours === 0 || metres / 1000 / hours > maxKmh;
+  if (metres === 0) return 0;
+  const neededMs = Math.ceil((metres / 1000 / maxKmh) * 3_600_000);
+  return Math.max(0, last.at + neededMs - at);
+}
+
+/** A wait in words a player can act on: "6 h 28 min", "12 min", "40 s". */
+function describeWait(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (ms < 60_000) return `${Math.ceil(ms / 1000)} s`;
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 const pointOf = (guess: { latitude: number; longitude: number }): GeoPoint => ({

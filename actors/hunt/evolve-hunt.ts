@@ -69,7 +69,9 @@ function apply(draft: Draft<HuntState>, event: HuntEvent): void {
       const progress = progressOf(competitor, event.clueId);
       progress.wrongGuesses += 1;
       competitor.points -= event.penalty;
-      noteGuess(draft, event.playerId, event.clueId, event.at, event.location);
+      // A wrong location is no proof of where the player is (a typo 970 km off would otherwise
+      // lock them out of the right spot for hours): only a solve moves their last known place.
+      noteGuess(draft, event.playerId, event.clueId, event.at, undefined);
       return;
     }
     case 'hint-taken': {

@@ -19,8 +19,9 @@ export const HuntRejectionCode = {
   clueAlreadySolved: 'clue-already-solved',
   clueTimedOut: 'clue-timed-out',
   attemptsExhausted: 'attempts-exhausted',
-  /** The only rejection that time alone lifts: it carries `retryAfterMs` and is retriable. */
+  /** Time alone lifts it: it carries `retryAfterMs` and is retriable. */
   tooFast: 'too-fast',
+  /** The same, measured from where the player last solved a location clue. */
   impossibleTravel: 'impossible-travel',
   wrongGuessKind: 'wrong-guess-kind',
   unknownHint: 'unknown-hint',

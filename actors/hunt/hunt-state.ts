@@ -59,7 +59,7 @@ export interface PlayerRecord {
   readonly joinedAt: number;
   /** Last guess time per clue id: the guess rate limit. */
   readonly lastGuessAt: Readonly<Record<string, number>>;
-  /** Last location guessed, for the impossible-travel check. */
+  /** Where the player last solved a location clue, for the impossible-travel check. */
   readonly lastFix?: GeoPoint & { readonly at: number };
 }
 

@@ -14,6 +14,7 @@ import {
   teamHunt,
   timeLimitedHunt,
   TOWER,
+  towerClue,
   VAULT_CODE,
 } from './definitions.js';
 import {
@@ -119,12 +120,17 @@ describe('locations', () => {
     expect(event).toMatchObject({ type: 'clue-solved', clueId: 'tower', points: 200, location: near });
   });
 
-  it('a location 500 m from the spot is a wrong guess, with the location recorded', () => {
+  it('a location 500 m from the spot is a wrong guess, with the location recorded in the event but not taken as where the player is', () => {
     const far = north(TOWER, 500);
     expect(distanceMetres(TOWER, far)).toBeCloseTo(500, 3);
     const { event, state: after } = when(state, submit('ann', 'tower', location(far), s(10)));
     expect(event).toMatchObject({ type: 'guess-incorrect', clueId: 'tower', penalty: 5, location: far });
-    expect(after.players.ann!.lastFix).toEqual({ ...far, at: s(10) });
+    expect(after.players.ann!.lastFix).toBeUndefined();
+  });
+
+  it('a solve is taken as where the player is', () => {
+    const { state: after } = when(state, submit('ann', 'tower', location(TOWER), s(10)));
+    expect(after.players.ann!.lastFix).toEqual({ ...TOWER, at: s(10) });
   });
 
   it.each([
@@ -136,24 +142,30 @@ describe('locations', () => {
     expect(outcomeOf(state, submit('ann', 'tower', location(point), s(10)))).toBe('invalid-input');
   });
 
-  it('two location guesses 100 km apart 1 minute apart are refused with impossible-travel', () => {
+  // A second location clue, anywhere: what matters is where the player last solved one.
+  const twoSpots = annIn(freeHunt({ clues: [...freeHunt().clues, { ...towerClue, id: 'gate', title: 'The gate' }] }));
+
+  it('a location 100 km from where the player solved a clue 1 minute before is impossible-travel, with the wait in ms and in words', () => {
     const faraway = north(TOWER, 100_000);
     expect(distanceMetres(TOWER, faraway) / 1000).toBeCloseTo(100, 3);
-    const afterFirst = givenAfter(state, submit('ann', 'tower', location(faraway), min(1)));
-    expect(outcomeOf(afterFirst, submit('ann', 'tower', location(TOWER), min(2)))).toBe('impossible-travel');
+    const solved = givenAfter(twoSpots, submit('ann', 'tower', location(TOWER), min(1)));
+    const decision = decideHunt(solved, submit('ann', 'gate', location(faraway), min(2)));
+    // 100 km less the 50 m of GPS jitter at 150 km/h: 39.98 min after the solve, 38.98 from now.
+    const expected = Math.ceil(((100_000 - 50) / 1000 / 150) * 3_600_000) - 60_000;
+    expect(decision).toMatchObject({ kind: 'rejected', rejection: { code: 'impossible-travel', message: expect.stringMatching(/judged in 39 min$/) } });
+    const waitMs = decision.kind === 'rejected' ? decision.rejection.retryAfterMs : undefined;
+    expect(Math.abs(waitMs! - expected)).toBeLessThan(10);
   });
 
-  it('the same two location guesses 2 hours apart are judged normally', () => {
-    const faraway = north(TOWER, 100_000);
-    const afterFirst = givenAfter(state, submit('ann', 'tower', location(faraway), min(1)));
-    expect(eventOf(afterFirst, submit('ann', 'tower', location(TOWER), min(121)))).toMatchObject({ type: 'clue-solved', clueId: 'tower' });
+  it('the same guess is judged once the wait has passed', () => {
+    const solved = givenAfter(twoSpots, submit('ann', 'tower', location(TOWER), min(1)));
+    expect(outcomeOf(solved, submit('ann', 'gate', location(north(TOWER, 100_000)), min(41)))).toBe('accepted:guess-incorrect');
   });
 
-  it('a refused impossible guess is not remembered as the last position', () => {
-    const faraway = north(TOWER, 100_000);
-    const afterFirst = givenAfter(state, submit('ann', 'tower', location(faraway), min(1)));
-    expect(outcomeOf(afterFirst, submit('ann', 'tower', location(TOWER), min(2)))).toBe('impossible-travel');
-    expect(afterFirst.players.ann!.lastFix).toMatchObject(faraway);
+  it('a typo 970 km off does not lock the player out of the right spot', () => {
+    const typo = north(TOWER, 970_000);
+    const afterTypo = givenAfter(state, submit('ann', 'tower', location(typo), s(10)));
+    expect(eventOf(afterTypo, submit('ann', 'tower', location(TOWER), s(30)))).toMatchObject({ type: 'clue-solved', clueId: 'tower' });
   });
 
   it('small moves within GPS jitter are never impossible travel, even a second apart', () => {
