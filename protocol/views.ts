@@ -67,6 +67,8 @@ export interface PlayerView {
   /** Unlocked clues only, in hunt order. */
   readonly clues: readonly ClueView[];
   readonly leaderboard: LeaderboardSlice;
+  /** The hunt's last announcements (at most 10), oldest first: what a player who was away missed. */
+  readonly announcements: readonly { readonly message: string; readonly at: number }[];
   /** The hunt's update number this view reflects: resume from here. */
   readonly updateSeq: number;
 }

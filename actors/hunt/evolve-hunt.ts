@@ -3,6 +3,7 @@ import { cluePosition } from './clue-position.js';
 import { updateHuntIndex } from './hunt-index.js';
 import type { HuntEvent } from './hunt-events.js';
 import {
+  RECENT_ANNOUNCEMENTS,
   huntClock,
   isResolved,
   type ClueProgress,
@@ -111,8 +112,12 @@ function apply(draft: Draft<HuntState>, event: HuntEvent): void {
       }
       return;
     }
-    case 'announced':
+    case 'announced': {
+      const kept = (draft.announcements ??= []);
+      kept.push({ message: event.message, at: event.at });
+      if (kept.length > RECENT_ANNOUNCEMENTS) kept.splice(0, kept.length - RECENT_ANNOUNCEMENTS);
       return;
+    }
     default: {
       const unknown: never = event;
       throw new Error(`unknown hunt event ${(unknown as { type: string }).type}`);

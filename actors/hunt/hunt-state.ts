@@ -81,7 +81,15 @@ export interface HuntState {
   readonly competitors: Readonly<Record<string, Competitor>>;
   /** Hints a designer released to everyone, by clue id. */
   readonly releasedHints: Readonly<Record<string, readonly number[]>>;
+  /**
+   * The last RECENT_ANNOUNCEMENTS announcements, oldest first, so a player who opens the hunt
+   * afresh (a full view) still reads them. Absent in snapshots taken before they were kept.
+   */
+  readonly announcements?: readonly { readonly message: string; readonly at: number }[];
 }
+
+/** Announcements kept for players who were away: a view carries them. */
+export const RECENT_ANNOUNCEMENTS = 10;
 
 export const initialHuntState: HuntState = {
   clues: [],

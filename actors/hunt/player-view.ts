@@ -69,6 +69,7 @@ export function playerView(state: HuntState, playerId: string): PlayerView | und
     },
     clues,
     leaderboard: leaderboardSlice(state, competitor.competitorId),
+    announcements: (state.announcements ?? []).map(({ message, at }) => ({ message, at })),
     updateSeq: state.updateSeq,
   };
 }

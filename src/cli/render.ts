@@ -49,6 +49,8 @@ export function renderView(view: PlayerView): string {
     `${view.title}: ${view.status}. You are ${view.you.displayName}${view.you.team ? ` of team ${view.you.team}` : ''}, ${view.you.points} pts.`,
     `clues (${view.clues.length} of ${view.totalClues} unlocked):`,
     ...view.clues.map(renderClue),
+    // What was announced while this player was away (a view is what a returning player gets).
+    ...(view.announcements.length > 0 ? ['announcements:', ...view.announcements.map((a) => `  ${time(a.at)}  ${a.message}`)] : []),
     'leaderboard:',
     renderLeaderboard(view.leaderboard.top),
   ].join('\n');

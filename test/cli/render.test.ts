@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClueView } from '../../protocol/views.js';
-import { renderClue, time } from '../../src/cli/render.js';
+import type { PlayerView } from '../../protocol/views.js';
+import { renderClue, renderView, time } from '../../src/cli/render.js';
 
 const clue = (overrides: Partial<ClueView>): ClueView => ({
   id: 'fountain',
@@ -31,5 +32,29 @@ describe('time', () => {
     // The test runner's zone is whatever the machine has: the shape and the zone's name are what count.
     expect(time(Date.UTC(2026, 4, 1, 10, 27, 30))).toMatch(/^2026-05-01 \d\d:27:30 \S+$/);
     expect(time(undefined)).toBe('-');
+  });
+});
+
+describe('renderView', () => {
+  const view = (announcements: PlayerView['announcements']): PlayerView => ({
+    title: 'Old Town',
+    description: '',
+    status: 'running',
+    order: 'free',
+    totalClues: 1,
+    you: { playerId: 'ada', displayName: 'Ada', competitorId: 'p:ada', points: 0 },
+    clues: [clue({})],
+    leaderboard: { top: [], total: 1 },
+    announcements,
+    updateSeq: 3,
+  });
+
+  it('shows the announcements a returning player missed, with their times', () => {
+    const text = renderView(view([{ message: 'Free coffee at the fountain', at: Date.UTC(2026, 4, 1, 10, 0, 0) }]));
+    expect(text).toMatch(/announcements:\n {2}2026-05-01 \d\d:00:00 \S+ {2}Free coffee at the fountain/);
+  });
+
+  it('says nothing of announcements when there were none', () => {
+    expect(renderView(view([]))).not.toContain('announcements:');
   });
 });

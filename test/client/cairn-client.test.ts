@@ -152,6 +152,7 @@ const VIEW = (updateSeq: number): PlayerView => ({
   you: { playerId: 'p1', displayName: 'P1', competitorId: 'p1', points: 0 },
   clues: [],
   leaderboard: { top: [], total: 1 },
+  announcements: [],
   updateSeq,
 });
 

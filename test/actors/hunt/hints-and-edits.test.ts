@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HintDefinition } from '../../../actors/definition/hunt-definition.js';
 import { playerView } from '../../../actors/hunt/player-view.js';
+import { RECENT_ANNOUNCEMENTS } from '../../../actors/hunt/hunt-state.js';
 import { nextTimerAt } from '../../../actors/hunt/timers.js';
 import { autoHintHunt, freeHunt, linearHunt, s, teamHunt, timeLimitedHunt } from './definitions.js';
 import {
@@ -270,13 +271,23 @@ describe('editing a clue live', () => {
 describe('announcements', () => {
   const state = given(spawn(linearHunt()), join('ann'), start());
 
-  it('an announcement is stored, trimmed, and changes nothing but the update number', () => {
+  it('an announcement is stored, trimmed, and changes nothing but the update number and the announcements kept', () => {
     const { event, state: after } = when(state, announce('  Free coffee at the start!  ', s(10)));
     expect(event).toMatchObject({ type: 'announced', message: 'Free coffee at the start!', update: state.updateSeq + 1 });
     expect(after.updateSeq).toBe(state.updateSeq + 1);
-    const { updateSeq: _seqBefore, ...restBefore } = state;
-    const { updateSeq: _seqAfter, ...restAfter } = after;
+    expect(after.announcements).toEqual([{ message: 'Free coffee at the start!', at: s(10) }]);
+    const { updateSeq: _seqBefore, announcements: _keptBefore, ...restBefore } = state;
+    const { updateSeq: _seqAfter, announcements: _keptAfter, ...restAfter } = after;
     expect(restAfter).toEqual(restBefore);
+  });
+
+  it(`a view carries the last ${RECENT_ANNOUNCEMENTS} announcements, oldest first, for a player who was away or joins later`, () => {
+    let later = state;
+    for (let i = 1; i <= RECENT_ANNOUNCEMENTS + 2; i++) later = givenAfter(later, announce(`Note ${i}`, s(10 + i)));
+    const joined = givenAfter(later, join('bob', s(100)));
+    const notes = playerView(joined, 'bob')!.announcements.map((a) => a.message);
+    expect(notes).toEqual(Array.from({ length: RECENT_ANNOUNCEMENTS }, (_, i) => `Note ${i + 3}`));
+    expect(playerView(joined, 'ann')!.announcements).toEqual(playerView(joined, 'bob')!.announcements);
   });
 
   it.each([
