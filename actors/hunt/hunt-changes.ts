@@ -2,7 +2,7 @@ import type { HuntEvent } from './hunt-events.js';
 import type { HuntChange } from '../../protocol/views.js';
 import type { HuntState } from './hunt-state.js';
 import { cluePosition } from './clue-position.js';
-import { leaders, rankOf } from './leaderboard.js';
+import { isAmongLeaders, leaders, rankOf } from './leaderboard.js';
 import { LEADERBOARD_TOP } from './leaderboard-slice.js';
 import { clueView } from './player-view.js';
 
@@ -39,6 +39,9 @@ export function huntChanges(state: HuntState, event: HuntEvent): HuntChanges {
       out.everyone({ kind: 'hunt-status', status: state.status, at: event.at });
       break;
     case 'player-joined':
+      out.staff.push({ kind: 'players', active: state.activePlayers });
+      out.joined(state, event.competitorId);
+      break;
     case 'player-left':
       out.staff.push({ kind: 'players', active: state.activePlayers });
       break;
@@ -123,6 +126,16 @@ class ChangeSet implements HuntChanges {
     const competitor = state.competitors[competitorId];
     if (!competitor) return;
     this.competitor(competitorId, { kind: 'score', points: competitor.points, rank: competitor.removed ? null : rankOf(state, competitor) });
+  }
+
+  /**
+   * A new competitor that lands among the leaders (a fresh hunt, where everyone has 0 points)
+   * changes what everyone sees: they get the leaders. One ranked further down does not, so a
+   * big hunt's join ramp does not send every join to every player.
+   */
+  joined(state: HuntState, competitorId: string): void {
+    const competitor = state.competitors[competitorId];
+    if (competitor && competitor.members.length === 1 && isAmongLeaders(state, competitor, LEADERBOARD_TOP)) this.leaderboard(state);
   }
 
   /** Sends everyone the leaders. */

@@ -311,10 +311,15 @@ export function describePlaySuite(title: string, deploy: () => Promise<Deploymen
         const started = await designer.client.start(hunt);
         expect((await waitForUpdate(designer, hunt, started.update)).changes).toEqual([{ kind: 'hunt-status', status: 'running', at: expect.any(Number) }]);
         const [wes, wyn] = await Promise.all([client('wes'), client('wyn')]);
+        // A joiner among the leaders is on the board at once, before scoring.
         const wesJoined = (await wes.client.join(hunt)).view.updateSeq;
-        expect((await waitForUpdate(designer, hunt, wesJoined)).changes).toEqual([{ kind: 'players', active: 1 }]);
+        const afterWes = await waitForUpdate(designer, hunt, wesJoined);
+        expect(kindsOf(afterWes)).toEqual(['leaderboard', 'players']);
+        expect(changesOf(afterWes, 'players')).toEqual([{ kind: 'players', active: 1 }]);
         const wynJoined = (await wyn.client.join(hunt)).view.updateSeq;
-        expect((await waitForUpdate(designer, hunt, wynJoined)).changes).toEqual([{ kind: 'players', active: 2 }]);
+        const afterWyn = await waitForUpdate(designer, hunt, wynJoined);
+        expect(changesOf(afterWyn, 'players')).toEqual([{ kind: 'players', active: 2 }]);
+        expect(changesOf(afterWyn, 'leaderboard')[0]!.leaderboard.top.map((e) => e.competitorId).sort()).toEqual(['p:wes', 'p:wyn']);
 
         const wrong = await wes.client.submit(hunt, 'c1', { kind: 'answer', text: 'chalk' });
         const right = await wyn.client.submit(hunt, 'c1', { kind: 'answer', text: 'granite' });

@@ -36,4 +36,15 @@ describe('leaderboard pushes', () => {
     const { event } = when(crowded(), submit('p11', 'riddle', answer('Nautilus'), s(60)));
     expect(event).toMatchObject({ type: 'clue-solved', leaders: false });
   });
+
+  it('a player who joins among the leaders is on everyone\'s board at once, before scoring', () => {
+    const { state, event } = when(given(spawn(freeHunt({ maxPlayers: 50 })), join('ann'), start()), join('bob', s(20)));
+    const board = huntChanges(state, event).all.find((c) => c.kind === 'leaderboard');
+    expect(board?.kind === 'leaderboard' && board.leaderboard.top.map((e) => e.competitorId)).toEqual(['p:ann', 'p:bob']);
+  });
+
+  it('a player who joins below the top ten sends nobody a board', () => {
+    const { state, event } = when(crowded(), join('late', s(70)));
+    expect(huntChanges(state, event).all.some((c) => c.kind === 'leaderboard')).toBe(false);
+  });
 });
